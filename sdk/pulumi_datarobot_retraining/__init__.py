@@ -1,0 +1,1 @@
+"""Program-side SDK: the Pulumi dynamic resources a user declares (RetrainingSettings, RetrainingPolicy)."""
