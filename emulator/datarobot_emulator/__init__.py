@@ -1,1 +1,1 @@
-"""A local DataRobot-compatible retraining API: the embedded default target for demos, tests and benchmarks."""
+"""A local DataRobot-compatible retraining API: the default target for demos, tests and benchmarks."""

@@ -1,0 +1,204 @@
+"""Fault injection and the request log: an ASGI middleware in front of the API that can fail, delay or cut
+requests."""
+
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+import json
+import logging
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+API_PREFIX = "/api/v2"
+CONTROL_PREFIX = "/_emulator"
+REQUEST_LOG_LIMIT = 200_000
+
+
+class DroppedConnection(Exception):  # noqa: N818 - it names what happens, not an error of the emulator
+    """Raised after a committed response has been cut short, so uvicorn closes the socket mid-answer."""
+
+
+class _QuietDrops(logging.Filter):
+    """uvicorn logs an ASGI exception with a traceback; an injected drop is intended: keep the log clean."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, DroppedConnection)
+
+
+logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
+
+
+def _normalise(path: str) -> str:
+    if not path.startswith("/"):
+        path = f"{API_PREFIX}/{path}"
+    return path if path.endswith("/") else f"{path}/"
+
+
+@dataclass
+class Fault:
+    """For the next ``count`` requests matching ``method`` and ``path_pattern``: wait ``latency`` seconds,
+    then either
+    answer ``status`` (with ``Retry-After`` if given) without touching state, or — with ``drop_after_commit``
+    — let the
+    request commit and cut the connection before the answer is complete."""
+
+    method: str
+    path_pattern: str
+    count: int
+    status: int | None = None
+    retry_after: float | None = None
+    latency: float | None = None
+    drop_after_commit: bool = False
+    id: int = 0
+    hits: int = field(default=0)
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.method not in ("*", method.upper()):
+            return False
+        # Globs against the path with a trailing slash, so "deployments/*/retrainingPolicies" matches both
+        # forms.
+        return fnmatch.fnmatchcase(_normalise(path), _normalise(self.path_pattern))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "method": self.method,
+            "pathPattern": self.path_pattern,
+            "remaining": self.count,
+            "hits": self.hits,
+            "status": self.status,
+            "retryAfter": self.retry_after,
+            "latency": self.latency,
+            "dropAfterCommit": self.drop_after_commit,
+        }
+
+
+class FaultInjector:
+    """Armed faults (consumed first-match, in order) and the log of API requests with the status they got."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._faults: list[Fault] = []
+        self._next_id = 1
+        self._log: deque[dict[str, Any]] = deque(maxlen=REQUEST_LOG_LIMIT)
+
+    def add(self, fault: Fault) -> Fault:
+        if fault.status is None and fault.latency is None and not fault.drop_after_commit:
+            raise ValueError("a fault needs a status, a latency or drop_after_commit")
+        if fault.count < 1:
+            raise ValueError("a fault needs count >= 1")
+        with self._lock:
+            fault.method = fault.method.upper()
+            fault.id = self._next_id
+            self._next_id += 1
+            self._faults.append(fault)
+        return fault
+
+    def take(self, method: str, path: str) -> Fault | None:
+        with self._lock:
+            for fault in self._faults:
+                if fault.matches(method, path):
+                    fault.count -= 1
+                    fault.hits += 1
+                    if fault.count == 0:
+                        self._faults.remove(fault)
+                    return fault
+        return None
+
+    def active(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [f.to_json() for f in self._faults]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def record(self, method: str, path: str, status: int) -> None:
+        self._log.append({"method": method, "path": path, "status": status})
+
+    def requests(self) -> list[dict[str, Any]]:
+        return list(self._log)
+
+    def clear_requests(self) -> None:
+        self._log.clear()
+
+
+class FaultMiddleware:
+    """Pure ASGI (no BaseHTTPMiddleware): it must control the raw response messages to cut one short."""
+
+    def __init__(self, app: ASGIApp, injector: FaultInjector) -> None:
+        self.app = app
+        self.injector = injector
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if scope["type"] != "http" or path.startswith(CONTROL_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        method: str = scope["method"]
+        fault = self.injector.take(method, path)
+        status_seen = 500
+
+        async def logging_send(message: Message) -> None:
+            nonlocal status_seen
+            if message["type"] == "http.response.start":
+                status_seen = int(message["status"])
+            await send(message)
+
+        try:
+            if fault is not None and fault.latency:
+                await asyncio.sleep(fault.latency)
+            if fault is not None and fault.status is not None:
+                await self._answer(fault, logging_send)
+            elif fault is not None and fault.drop_after_commit:
+                committed = [0]
+                try:
+                    await self._drop_after_commit(scope, receive, send, committed)
+                finally:
+                    # The log shows the status the handler committed, though the client never received it.
+                    status_seen = committed[0]
+            else:
+                await self.app(scope, receive, logging_send)
+        finally:
+            self.injector.record(method, path, status_seen)
+
+    async def _answer(self, fault: Fault, send: Send) -> None:
+        assert fault.status is not None
+        body = json.dumps({"message": f"Injected fault: HTTP {fault.status}."}).encode()
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        if fault.retry_after is not None:
+            value = fault.retry_after
+            text = str(int(value)) if float(value).is_integer() else str(value)
+            headers.append((b"retry-after", text.encode()))
+        await send({"type": "http.response.start", "status": fault.status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _drop_after_commit(
+        self, scope: Scope, receive: Receive, send: Send, committed: list[int]
+    ) -> None:
+        # Run the real handler to completion (its transaction commits), holding its answer back.
+        held: list[Message] = []
+
+        async def hold(message: Message) -> None:
+            held.append(message)
+
+        await self.app(scope, receive, hold)
+        start = next((m for m in held if m["type"] == "http.response.start"), None)
+        body = b"".join(m.get("body", b"") for m in held if m["type"] == "http.response.body")
+        committed[0] = int(start["status"]) if start else 0
+        if start is not None:
+            # Announce the full length, send half: the client sees the answer begin and the socket die. An
+            # empty answer (204) cannot carry a length, so it is announced as a 200 with a body that never
+            # arrives.
+            status = int(start["status"]) if body else 200
+            headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+            headers.append((b"content-length", str(max(len(body), 2)).encode()))
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True})
+        raise DroppedConnection(f"dropped {scope['method']} {scope['path']} after commit")

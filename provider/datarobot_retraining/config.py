@@ -1,0 +1,92 @@
+"""Provider configuration: endpoint, token and wait bounds, resolved as explicit args > stack config > env > defaults."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from datarobot_retraining.errors import ConfigurationError
+
+DEFAULT_ENDPOINT = "https://app.datarobot.com/api/v2"
+
+# The official pulumi_datarobot provider reads these stack keys; reusing them lets one stack configure both.
+STACK_ENDPOINT_KEY = "datarobot:endpoint"
+STACK_TOKEN_KEY = "datarobot:apikey"
+# Our own knobs live in our own namespace so they never collide with the official provider's schema.
+STACK_RUN_WAIT_KEY = "datarobot-retraining:runWaitTimeoutSeconds"
+
+ENV_ENDPOINT = "DATAROBOT_ENDPOINT"
+ENV_TOKEN = "DATAROBOT_API_TOKEN"
+ENV_RUN_WAIT = "DATAROBOT_RETRAINING_RUN_WAIT_TIMEOUT"
+
+DEFAULT_RUN_WAIT_TIMEOUT = 900.0
+
+
+class StackConfig(Protocol):
+    """What the engine hands to `ResourceProvider.configure` (`pulumi.dynamic.Config` satisfies it)."""
+
+    def get(self, key: str) -> Any: ...
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    """Where the provider talks to and how long it waits for a run before giving up.
+
+    The token is excluded from `repr` so that a config printed in a log or an error never shows it.
+    """
+
+    endpoint: str = DEFAULT_ENDPOINT
+    token: str | None = field(default=None, repr=False)
+    run_wait_timeout: float = DEFAULT_RUN_WAIT_TIMEOUT
+
+    @classmethod
+    def resolve(
+        cls,
+        *,
+        endpoint: str | None = None,
+        token: str | None = None,
+        run_wait_timeout: float | None = None,
+        stack_config: StackConfig | Mapping[str, Any] | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> ProviderConfig:
+        """Resolve each setting from the first source that has it: arguments, stack config, environment, default."""
+        env = os.environ if environ is None else environ
+
+        def from_stack(key: str) -> str | None:
+            if stack_config is None:
+                return None
+            value = stack_config.get(key)
+            # Stack config values arrive as strings; an empty string means "not set" to a user.
+            return str(value) if value not in (None, "") else None
+
+        resolved_endpoint = (
+            endpoint or from_stack(STACK_ENDPOINT_KEY) or env.get(ENV_ENDPOINT) or DEFAULT_ENDPOINT
+        )
+        resolved_token = token or from_stack(STACK_TOKEN_KEY) or env.get(ENV_TOKEN) or None
+        wait_text = (
+            str(run_wait_timeout)
+            if run_wait_timeout is not None
+            else from_stack(STACK_RUN_WAIT_KEY) or env.get(ENV_RUN_WAIT)
+        )
+        return cls(
+            endpoint=resolved_endpoint.rstrip("/"),
+            token=resolved_token,
+            run_wait_timeout=_parse_seconds(wait_text, DEFAULT_RUN_WAIT_TIMEOUT),
+        )
+
+
+def _parse_seconds(text: str | None, default: float) -> float:
+    if text is None:
+        return default
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if seconds < 0:
+        raise ConfigurationError(
+            f"The run wait timeout {text!r} ({STACK_RUN_WAIT_KEY} or {ENV_RUN_WAIT}) is not a number of seconds; "
+            "set it to a non-negative number such as 900."
+        )
+    return seconds

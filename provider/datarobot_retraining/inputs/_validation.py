@@ -1,0 +1,202 @@
+"""Shared machinery of `check`: unknown-safe validation, pydantic errors as property failures, leaf-path helpers."""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic_core import ErrorDetails
+
+from pulumi.output import Unknown
+
+# The serialized-provider key the engine adds to every dynamic resource's properties.
+PROVIDER_KEY = "__provider"
+# What `pulumi.runtime.rpc` uses on the wire for an unknown; a test or caller may hand it to us raw.
+_UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+_MISSING = object()
+
+
+class InputModel(BaseModel):
+    """Base of every desired-state model: unknown keys are mistakes worth reporting, not data to keep."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, use_enum_values=True)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One check failure: the property path as Pulumi prints it, and a sentence a user understands."""
+
+    property: str
+    reason: str
+
+
+def is_unknown(value: Any) -> bool:
+    """True for a value that will only be known after apply (preview of a stack that creates its inputs)."""
+    return isinstance(value, Unknown) or (isinstance(value, str) and value == _UNKNOWN_SENTINEL)
+
+
+def contains_unknown(value: Any) -> bool:
+    if is_unknown(value):
+        return True
+    if isinstance(value, Mapping):
+        return any(contains_unknown(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(contains_unknown(v) for v in value)
+    return False
+
+
+def split_unknowns(props: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str, ...]]]:
+    """Remove every unknown from `props`, returning the known part and the paths that were unknown.
+
+    A list that contains an unknown is unknown as a whole: validating half a schedule would report nonsense.
+    """
+    unknown_paths: list[tuple[str, ...]] = []
+
+    def strip(value: Mapping[str, Any], prefix: tuple[str, ...]) -> dict[str, Any]:
+        known: dict[str, Any] = {}
+        for key, item in value.items():
+            path = (*prefix, key)
+            if is_unknown(item) or (isinstance(item, list | tuple) and contains_unknown(item)):
+                unknown_paths.append(path)
+            elif isinstance(item, Mapping):
+                known[key] = strip(item, path)
+            else:
+                known[key] = item
+        return known
+
+    return strip(props, ()), unknown_paths
+
+
+def restore_unknowns(known: dict[str, Any], unknown_paths: Iterable[tuple[str, ...]]) -> dict[str, Any]:
+    """Put an `Unknown` back at each path, so the engine still sees what is not known yet."""
+    restored = copy.deepcopy(known)
+    for path in unknown_paths:
+        node = restored
+        for key in path[:-1]:
+            child = node.get(key)
+            if not isinstance(child, dict):
+                child = {}
+                node[key] = child
+            node = child
+        node[path[-1]] = Unknown()
+    return restored
+
+
+def validation_failures(error: ValidationError, *, root: str) -> list[Failure]:
+    """Turn pydantic's errors into one failure per property path, each with a plain-language reason."""
+    failures: list[Failure] = []
+    for detail in error.errors(include_url=False):
+        path = property_path(detail["loc"])
+        failures.append(Failure(path, _reason(detail, root=root)))
+    return failures
+
+
+def property_path(loc: Iterable[int | str]) -> str:
+    """Format a location the way Pulumi names nested properties: `trigger.schedule.hour[0]`."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif _is_union_member_tag(part):
+            # pydantic adds the member type of a union to the location; users never wrote it.
+            continue
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def _is_union_member_tag(part: str) -> bool:
+    return part in {"int", "str", "float", "bool", "none"} or "[" in part or "-" in part
+
+
+def _reason(detail: ErrorDetails, *, root: str) -> str:
+    kind = detail["type"]
+    ctx = detail.get("ctx") or {}
+    name = property_path(detail["loc"]) or root
+    if kind == "extra_forbidden":
+        parent = property_path(detail["loc"][:-1]) or root
+        return f"{name.rsplit('.', 1)[-1]} is not a property of {parent}; check the spelling"
+    if kind == "missing":
+        return f"{name} is required"
+    if kind == "enum":
+        allowed = ctx.get("expected", "")
+        return f"{name} must be one of {allowed}, got {detail['input']!r}"
+    if kind == "value_error":
+        message = str(ctx.get("error", detail["msg"]))
+        return message
+    if kind in {"string_too_long", "too_long"}:
+        return f"{name} must be at most {ctx.get('max_length')} characters long"
+    if kind in {"string_too_short", "too_short"}:
+        return f"{name} must not be empty"
+    if kind in {"greater_than_equal", "greater_than"}:
+        return f"{name} must be at least {as_int(ctx.get('ge', ctx.get('gt')))}, got {as_int(detail['input'])!r}"
+    if kind in {"less_than_equal", "less_than"}:
+        return f"{name} must be at most {as_int(ctx.get('le', ctx.get('lt')))}, got {as_int(detail['input'])!r}"
+    if kind.startswith("bool"):
+        return f"{name} must be true or false, got {detail['input']!r}"
+    if kind.startswith(("int", "float")):
+        return f"{name} must be a number, got {detail['input']!r}"
+    if kind.startswith("string"):
+        return f"{name} must be a string, got {detail['input']!r}"
+    if kind in {"model_type", "model_attributes_type", "dict_type"}:
+        return f"{name} must be an object with named properties, got {detail['input']!r}"
+    if kind == "list_type":
+        return f"{name} must be a list, got {detail['input']!r}"
+    return f"{name}: {detail['msg']}"
+
+
+def as_int(value: Any) -> Any:
+    """Integers arrive from the engine as floats (`0` → `0.0`); give back an int where the value is integral."""
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    return value
+
+
+_ISO_DURATION = re.compile(
+    r"^P(?!$)(\d+(\.\d+)?Y)?(\d+(\.\d+)?M)?(\d+(\.\d+)?W)?(\d+(\.\d+)?D)?"
+    r"(T(?=\d)(\d+(\.\d+)?H)?(\d+(\.\d+)?M)?(\d+(\.\d+)?S)?)?$"
+)
+
+
+def is_iso8601_duration(text: str) -> bool:
+    return bool(_ISO_DURATION.match(text))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Leaf paths: the units of desired state a user can set, compare and remove ("trigger.schedule" is one leaf).
+
+
+def get_path(tree: Mapping[str, Any] | None, path: str, default: Any = None) -> Any:
+    node: Any = tree
+    for key in path.split("."):
+        if not isinstance(node, Mapping) or key not in node:
+            return default
+        node = node[key]
+    return node
+
+
+def has_path(tree: Mapping[str, Any], path: str) -> bool:
+    return get_path(tree, path, _MISSING) is not _MISSING
+
+
+def leaves(tree: Mapping[str, Any], leaf_paths: Iterable[str]) -> dict[str, Any]:
+    """The leaves present in `tree` (explicit `None`s included), keyed by dotted path."""
+    return {path: get_path(tree, path) for path in leaf_paths if has_path(tree, path)}
+
+
+def nest(flat: Mapping[str, Any]) -> dict[str, Any]:
+    """Inverse of `leaves`: `{"trigger.type": "schedule"}` → `{"trigger": {"type": "schedule"}}`."""
+    tree: dict[str, Any] = {}
+    for path, value in flat.items():
+        node = tree
+        *parents, last = path.split(".")
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[last] = value
+    return tree

@@ -1,0 +1,421 @@
+"""RetrainingPolicyProvider: the check/diff/create/read/update/delete of one deployment's retraining policy."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+
+from datarobot_retraining.client import DataRobotClient
+from datarobot_retraining.errors import (
+    AmbiguousRequestError,
+    APIError,
+    ConflictError,
+    NotFoundError,
+    UnprocessableEntityError,
+)
+from datarobot_retraining.inputs._validation import get_path, leaves, nest
+from datarobot_retraining.inputs.retraining_policy import (
+    POLICY_LEAVES,
+    POLICY_SERVER_DEFAULTS,
+    check_policy,
+)
+from datarobot_retraining.models import (
+    RetrainingPolicy,
+    RetrainingPolicyCreate,
+    RetrainingPolicyRun,
+    RetrainingPolicyUpdate,
+    is_terminal,
+)
+from datarobot_retraining.resources._base import (
+    MANAGED_FIELDS,
+    DataRobotResourceProvider,
+    ResourceOperationError,
+    changed_leaves,
+    deployment_changed,
+    managed_list,
+    plain,
+    progress,
+    reason_of,
+    removed_leaves,
+    same_value,
+)
+from datarobot_retraining.schedule import canonical, next_fire_times
+
+MAX_POLICIES = 5
+# How many times a create whose outcome was lost is re-sent after confirming that it did not land.
+_CREATE_ATTEMPTS = 3
+_RUN_KEYS = (
+    "id",
+    "status",
+    "start_time",
+    "finish_time",
+    "project_id",
+    "model_package_id",
+    "challenger_id",
+    "registered_model_id",
+    "error_message",
+)
+
+
+def _leaf_equal(path: str, want: Any, have: Any) -> bool:
+    if path == "trigger.schedule":
+        # Two schedules are the same when they fire at the same times ("jan" == 1, order of values, ints as floats).
+        return canonical(want) == canonical(have)
+    return same_value(want, have)
+
+
+class RetrainingPolicyProvider(DataRobotResourceProvider):
+    """Manages one retraining policy of one deployment. The resource id is the policy id.
+
+    State: the outputs carry every field as the server now holds it, plus `managed_fields`, the leaf paths the
+    program sets. `diff` compares only those, so values the server fills in never show as changes, and a leaf the
+    program stops setting returns to the server default.
+    """
+
+    # -- check: runs in preview and up; no API call. ----------------------------------------------------------
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        inputs, failures = check_policy(news)
+        return CheckResult(inputs, [CheckFailure(f.property, f.reason) for f in failures])
+
+    # -- diff: runs in preview and up, with the previous OUTPUTS as olds; no API call. -------------------------
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        desired, _ = check_policy(news)
+        replaces = ["deployment_id"] if deployment_changed(olds, desired) else []
+        changed = changed_leaves(olds, desired, POLICY_LEAVES, POLICY_SERVER_DEFAULTS, _leaf_equal)
+        return DiffResult(changes=bool(replaces or changed), replaces=replaces, delete_before_replace=False)
+
+    # -- create: up only (never in preview). One POST; reconciles a lost answer instead of re-sending blindly. --
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        desired_props, _ = check_policy(props)
+        deployment_id = str(desired_props["deployment_id"])
+        name = str(desired_props["name"])
+        desired = leaves(desired_props, POLICY_LEAVES)
+        client = self.client()
+        adopt = bool(desired_props.get("adopt_existing"))
+
+        policy: RetrainingPolicy | None = None
+        if adopt:
+            policy = self._adopt(client, deployment_id, name, desired)
+        if policy is None:
+            policy = self._create(client, deployment_id, name, desired)
+        return CreateResult(policy.id, self._outputs(deployment_id, policy, desired, adopt))
+
+    def _adopt(
+        self, client: DataRobotClient, deployment_id: str, name: str, desired: dict[str, Any]
+    ) -> RetrainingPolicy | None:
+        try:
+            same_name = [p for p in client.retraining_policies.list(deployment_id) if p.name == name]
+        except APIError as error:
+            raise self._failure("look for an existing", name, deployment_id, error) from error
+        if len(same_name) > 1:
+            ids = ", ".join(p.id for p in same_name)
+            raise ResourceOperationError(
+                f"Cannot adopt retraining policy '{name}' on deployment {deployment_id}: {len(same_name)} policies "
+                f"have that name ({ids}); delete or rename the extra ones, or give this policy a unique name."
+            )
+        if not same_name:
+            return None
+        progress(f"Adopting existing retraining policy '{name}' ({same_name[0].id}) on deployment {deployment_id}.")
+        return self._patch(client, deployment_id, same_name[0].id, name, desired)
+
+    def _create(
+        self, client: DataRobotClient, deployment_id: str, name: str, desired: dict[str, Any]
+    ) -> RetrainingPolicy:
+        body = RetrainingPolicyCreate.model_validate(nest(desired))
+        for attempt in range(1, _CREATE_ATTEMPTS + 1):
+            try:
+                return client.retraining_policies.create(deployment_id, body)
+            except AmbiguousRequestError as error:
+                # The POST may have landed. Look before sending it again: a duplicate policy is worse than a failure.
+                found = self._find_created(client, deployment_id, name, desired, error)
+                if found is not None:
+                    return found
+                if attempt == _CREATE_ATTEMPTS:
+                    raise self._failure("create", name, deployment_id, error) from error
+                progress(
+                    f"Creating retraining policy '{name}' on deployment {deployment_id} got no answer and it did "
+                    f"not land; sending it again (attempt {attempt + 1} of {_CREATE_ATTEMPTS})."
+                )
+            except UnprocessableEntityError as error:
+                raise self._explain_refusal(client, deployment_id, name, desired, error) from error
+            except NotFoundError as error:
+                raise ResourceOperationError(
+                    f"Cannot create retraining policy '{name}': deployment {deployment_id} was not found; check "
+                    "deployment_id and that the API token's user can see the deployment."
+                ) from error
+            except APIError as error:
+                raise self._failure("create", name, deployment_id, error) from error
+        raise AssertionError("unreachable: every attempt returns or raises")
+
+    def _find_created(
+        self,
+        client: DataRobotClient,
+        deployment_id: str,
+        name: str,
+        desired: dict[str, Any],
+        cause: AmbiguousRequestError,
+    ) -> RetrainingPolicy | None:
+        try:
+            candidates = [
+                p
+                for p in client.retraining_policies.list(deployment_id)
+                if p.name == name and _matches(plain_policy(p), desired)
+            ]
+        except APIError as error:
+            raise ResourceOperationError(
+                f"Creating retraining policy '{name}' on deployment {deployment_id} may or may not have succeeded "
+                f"({reason_of(cause)}) and the check failed too ({reason_of(error)}); look at the deployment's "
+                "policies before running pulumi up again, and use adopt_existing=True if the policy is there."
+            ) from error
+        if len(candidates) == 1:
+            progress(
+                f"Creating retraining policy '{name}' on deployment {deployment_id} lost its answer, but the policy "
+                f"was created ({candidates[0].id}); using it."
+            )
+            return candidates[0]
+        if len(candidates) > 1:
+            ids = ", ".join(p.id for p in candidates)
+            raise ResourceOperationError(
+                f"Creating retraining policy '{name}' on deployment {deployment_id} lost its answer and "
+                f"{len(candidates)} identical policies with that name now exist ({ids}); delete all but one and "
+                "set adopt_existing=True to take it over."
+            )
+        return None
+
+    def _explain_refusal(
+        self,
+        client: DataRobotClient,
+        deployment_id: str,
+        name: str,
+        desired: dict[str, Any],
+        error: UnprocessableEntityError,
+    ) -> ResourceOperationError:
+        """Turn a 422 on create into the sentence that tells the user what to change.
+
+        The server's wording is not a contract, so the cause is diagnosed from the deployment's state (only on
+        this failure path) and the server's own text is kept at the end.
+        """
+        prefix = f"Cannot create retraining policy '{name}' on deployment {deployment_id}"
+        server = reason_of(error)
+        try:
+            existing = list(client.retraining_policies.list(deployment_id))
+            settings = client.retraining_settings.get(deployment_id)
+        except APIError:
+            return ResourceOperationError(f"{prefix}: {server}.")
+        if len(existing) >= MAX_POLICIES:
+            names = ", ".join(f"'{p.name}' ({p.id})" for p in existing)
+            return ResourceOperationError(
+                f"{prefix}: the deployment already has {len(existing)} retraining policies, the most DataRobot "
+                f"allows ({names}); delete one, or take one over with adopt_existing=True and the same name."
+            )
+        if settings.dataset is None:
+            return ResourceOperationError(
+                f"{prefix}: the deployment has no retraining dataset yet; declare a RetrainingSettings resource "
+                "with dataset_id for this deployment and add it to this policy's depends_on."
+            )
+        if desired.get("trigger.type") is not None and settings.retraining_user is None:
+            return ResourceOperationError(
+                f"{prefix}: a policy with a trigger needs a retraining user; set retraining_user_id on the "
+                "deployment's RetrainingSettings (or leave the trigger out for a manual-only policy)."
+            )
+        if "challenger" in server.lower():
+            return ResourceOperationError(
+                f"{prefix}: action create_challenger needs challenger models enabled on the deployment; enable "
+                "them (challenger_models_settings enabled=True on the pulumi_datarobot Deployment, or in the "
+                f"DataRobot UI), or choose action=create_model_package ({server})."
+            )
+        return ResourceOperationError(f"{prefix}: {server}; fix the named property and run pulumi up again.")
+
+    # -- read: refresh, and `.get()`. Returns outputs and the refreshed desired state. ------------------------
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        deployment_id = str(props.get("deployment_id") or "")
+        if not deployment_id:
+            raise ResourceOperationError(
+                f"Cannot read retraining policy {id_}: its deployment_id is unknown; pass deployment_id to "
+                "RetrainingPolicy.get()."
+            )
+        try:
+            policy = self.client().retraining_policies.get(deployment_id, id_)
+        except NotFoundError:
+            # Deleted outside Pulumi (or its deployment was): the engine drops it from the state.
+            return ReadResult(id_="", outs={})
+        except APIError as error:
+            raise self._failure("read", str(props.get("name") or id_), deployment_id, error) from error
+        managed = [p for p in props.get(MANAGED_FIELDS) or [] if p in POLICY_LEAVES]
+        outs = self._outputs(
+            deployment_id, policy, dict.fromkeys(managed), bool(props.get("adopt_existing")), managed
+        )
+        refreshed_inputs: dict[str, Any] = {
+            "deployment_id": deployment_id,
+            **nest({path: get_path(outs, path) for path in managed}),
+        }
+        if "name" not in refreshed_inputs:
+            refreshed_inputs["name"] = policy.name
+        if props.get("adopt_existing"):
+            refreshed_inputs["adopt_existing"] = True
+        return ReadResult(id_=policy.id, outs=outs, inputs=refreshed_inputs)
+
+    # -- update: up only. One PATCH with the complete desired state; outputs from the server's answer. --------
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        desired_props, _ = check_policy(news)
+        deployment_id = str(desired_props["deployment_id"])
+        name = str(desired_props["name"])
+        desired = leaves(desired_props, POLICY_LEAVES)
+        # The server merges nested objects, so a leaf the program no longer sets is sent back to its default.
+        resets = {path: POLICY_SERVER_DEFAULTS.get(path) for path in removed_leaves(olds, desired, POLICY_LEAVES)}
+        policy = self._patch(self.client(), deployment_id, id_, name, {**resets, **desired})
+        return UpdateResult(
+            self._outputs(deployment_id, policy, desired, bool(desired_props.get("adopt_existing")))
+        )
+
+    def _patch(
+        self, client: DataRobotClient, deployment_id: str, policy_id: str, name: str, values: dict[str, Any]
+    ) -> RetrainingPolicy:
+        body = RetrainingPolicyUpdate.model_validate(nest(values))
+        try:
+            return client.retraining_policies.update(deployment_id, policy_id, body)
+        except ConflictError:
+            # Some servers refuse edits while a run is in progress: wait for it (bounded), then edit once more.
+            self._wait_for_runs(client, deployment_id, policy_id, name, cancel=False, purpose="updating")
+            try:
+                return client.retraining_policies.update(deployment_id, policy_id, body)
+            except APIError as error:
+                raise self._failure("update", name, deployment_id, error) from error
+        except NotFoundError as error:
+            raise ResourceOperationError(
+                f"Cannot update retraining policy '{name}' ({policy_id}) on deployment {deployment_id}: it no "
+                "longer exists; run `pulumi refresh` so Pulumi forgets it, then `pulumi up` creates it again."
+            ) from error
+        except APIError as error:
+            raise self._failure("update", name, deployment_id, error) from error
+
+    # -- delete: up/destroy. Already gone is success; a run in progress is cancelled or awaited (bounded). ----
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        deployment_id = str(props.get("deployment_id") or "")
+        name = str(props.get("name") or id_)
+        client = self.client()
+        try:
+            client.retraining_policies.delete(deployment_id, id_)
+            return
+        except NotFoundError:
+            return
+        except ConflictError:
+            pass
+        except APIError as error:
+            raise self._failure("delete", name, deployment_id, error) from error
+        self._wait_for_runs(client, deployment_id, id_, name, cancel=True, purpose="deleting")
+        try:
+            client.retraining_policies.delete(deployment_id, id_)
+        except NotFoundError:
+            return
+        except APIError as error:
+            raise self._failure("delete", name, deployment_id, error) from error
+
+    def _wait_for_runs(
+        self,
+        client: DataRobotClient,
+        deployment_id: str,
+        policy_id: str,
+        name: str,
+        *,
+        cancel: bool,
+        purpose: str,
+    ) -> None:
+        """Block until the policy has no run in progress, cancelling runs first when asked (and allowed).
+
+        Bounded by the configured run wait timeout; reports progress on stderr so the user sees why it waits.
+        """
+        deadline = time.monotonic() + self.config.run_wait_timeout
+        interval, max_interval = self.run_poll_interval
+        asked_to_cancel: set[str] = set()
+        last_report = 0.0
+        active: list[RetrainingPolicyRun] = []
+        while True:
+            try:
+                runs = client.retraining_policy_runs.list(deployment_id, policy_id)
+                active = [run for run in runs if not is_terminal(run.status)]
+            except NotFoundError:
+                return
+            except APIError as error:
+                raise self._failure(f"check the runs before {purpose}", name, deployment_id, error) from error
+            if not active:
+                return
+            for run in active:
+                if cancel and run.id not in asked_to_cancel:
+                    asked_to_cancel.add(run.id)
+                    try:
+                        client.retraining_policy_runs.cancel(deployment_id, policy_id, run.id)
+                        progress(f"Cancelled run {run.id} of retraining policy '{name}' before {purpose} it.")
+                    except ConflictError:
+                        progress(
+                            f"Run {run.id} of retraining policy '{name}' is past the point where it can be "
+                            f"cancelled; waiting for it to finish before {purpose} it."
+                        )
+                    except NotFoundError:
+                        pass
+            now = time.monotonic()
+            if now >= deadline:
+                run = active[0]
+                raise ResourceOperationError(
+                    f"Gave up {purpose} retraining policy '{name}' ({policy_id}) on deployment "
+                    f"{deployment_id}: run {run.id} is still {run.status} after "
+                    f"{self.config.run_wait_timeout:.0f} s; wait for it to end (`datarobot-retraining runs watch "
+                    f"{deployment_id} {policy_id} {run.id}`) and run pulumi again, or raise "
+                    "datarobot-retraining:runWaitTimeoutSeconds."
+                )
+            if now - last_report >= 30:
+                last_report = now
+                progress(
+                    f"Waiting for run {active[0].id} ({active[0].status}) of retraining policy '{name}' to end "
+                    f"before {purpose} it."
+                )
+            time.sleep(min(interval, max(0.0, deadline - now)))
+            interval = min(interval * 2, max_interval)
+
+    # -- shared ------------------------------------------------------------------------------------------------
+    def _outputs(
+        self,
+        deployment_id: str,
+        policy: RetrainingPolicy,
+        desired: Mapping[str, Any],
+        adopt_existing: bool,
+        managed: list[str] | None = None,
+    ) -> dict[str, Any]:
+        state = plain_policy(policy)
+        outs: dict[str, Any] = nest({path: get_path(state, path) for path in POLICY_LEAVES})
+        trigger = outs.get("trigger") or {}
+        schedule = trigger.get("schedule") if trigger.get("type") == "schedule" else None
+        latest = plain(policy.latest_run) if policy.latest_run is not None else None
+        outs.update(
+            policy_id=policy.id,
+            deployment_id=deployment_id,
+            use_case_name=state.get("use_case_name"),
+            latest_run={key: latest.get(key) for key in _RUN_KEYS} if latest else None,
+            next_scheduled_runs=next_fire_times(schedule),
+            adopt_existing=adopt_existing,
+        )
+        outs[MANAGED_FIELDS] = managed_list(managed if managed is not None else desired)
+        return outs
+
+    @staticmethod
+    def _failure(action: str, name: str, deployment_id: str, error: Exception) -> ResourceOperationError:
+        return ResourceOperationError(
+            f"Could not {action} retraining policy '{name}' on deployment {deployment_id}: {reason_of(error)}."
+        )
+
+
+def plain_policy(policy: RetrainingPolicy) -> dict[str, Any]:
+    """A policy response as snake_case data keyed like the inputs (`use_case {id, name}` → `use_case_id`)."""
+    state: dict[str, Any] = plain(policy)
+    use_case = state.pop("use_case", None) or {}
+    state["use_case_id"] = use_case.get("id")
+    state["use_case_name"] = use_case.get("name")
+    return state
+
+
+def _matches(state: Mapping[str, Any], desired: Mapping[str, Any]) -> bool:
+    return all(_leaf_equal(path, want, get_path(state, path)) for path, want in desired.items())
+

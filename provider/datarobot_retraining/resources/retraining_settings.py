@@ -1,0 +1,138 @@
+"""RetrainingSettingsProvider: a deployment's retraining dataset, prediction environment, user and credential."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+
+from datarobot_retraining.client import DataRobotClient
+from datarobot_retraining.errors import APIError, NotFoundError, UnprocessableEntityError
+from datarobot_retraining.inputs._validation import leaves
+from datarobot_retraining.inputs.retraining_settings import SETTINGS_LEAVES, check_settings
+from datarobot_retraining.models import RetrainingSettings, RetrainingSettingsUpdate
+from datarobot_retraining.resources._base import (
+    MANAGED_FIELDS,
+    DataRobotResourceProvider,
+    ResourceOperationError,
+    changed_leaves,
+    deployment_changed,
+    managed_list,
+    reason_of,
+    removed_leaves,
+)
+
+_NO_DEFAULTS: dict[str, Any] = {}
+
+
+class RetrainingSettingsProvider(DataRobotResourceProvider):
+    """Manages the retraining settings of one deployment. The resource id is the deployment id.
+
+    The settings always exist on the server, so create and update are the same PATCH (followed by a GET: the PATCH
+    answers 204 with no body). Delete clears the settings this resource set; keep them with
+    `pulumi.ResourceOptions(retain_on_delete=True)`.
+    """
+
+    # -- check: runs in preview and up; no API call. ----------------------------------------------------------
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        inputs, failures = check_settings(news)
+        return CheckResult(inputs, [CheckFailure(f.property, f.reason) for f in failures])
+
+    # -- diff: previous OUTPUTS as olds; no API call. ------------------------------------------------------------
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        desired, _ = check_settings(news)
+        replaces = ["deployment_id"] if deployment_changed(olds, desired) else []
+        changed = changed_leaves(olds, desired, SETTINGS_LEAVES, _NO_DEFAULTS)
+        return DiffResult(changes=bool(replaces or changed), replaces=replaces, delete_before_replace=False)
+
+    # -- create: up only. -----------------------------------------------------------------------------------------
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        desired_props, _ = check_settings(props)
+        deployment_id = str(desired_props["deployment_id"])
+        desired = leaves(desired_props, SETTINGS_LEAVES)
+        settings = self._apply(self.client(), deployment_id, desired, "set")
+        return CreateResult(deployment_id, self._outputs(deployment_id, settings, desired))
+
+    # -- read: refresh and `.get()`. --------------------------------------------------------------------------------
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        deployment_id = str(props.get("deployment_id") or id_)
+        try:
+            settings = self.client().retraining_settings.get(deployment_id)
+        except NotFoundError:
+            return ReadResult(id_="", outs={})
+        except APIError as error:
+            raise _failure("read", deployment_id, error) from error
+        managed = [p for p in props.get(MANAGED_FIELDS) or [] if p in SETTINGS_LEAVES]
+        outs = self._outputs(deployment_id, settings, dict.fromkeys(managed))
+        refreshed_inputs = {"deployment_id": deployment_id, **{path: outs.get(path) for path in managed}}
+        return ReadResult(id_=deployment_id, outs=outs, inputs=refreshed_inputs)
+
+    # -- update: up only. ---------------------------------------------------------------------------------------
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        desired_props, _ = check_settings(news)
+        deployment_id = str(desired_props["deployment_id"])
+        desired = leaves(desired_props, SETTINGS_LEAVES)
+        # A value the program stopped setting is cleared: the settings have no server defaults to return to.
+        cleared = dict.fromkeys(removed_leaves(olds, desired, SETTINGS_LEAVES))
+        settings = self._apply(self.client(), deployment_id, {**cleared, **desired}, "update")
+        return UpdateResult(self._outputs(deployment_id, settings, desired))
+
+    # -- delete: clears what this resource set; a deployment already gone is success. ------------------------------
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        deployment_id = str(props.get("deployment_id") or id_)
+        managed = [p for p in props.get(MANAGED_FIELDS) or [] if p in SETTINGS_LEAVES]
+        if not managed:
+            return
+        body = RetrainingSettingsUpdate.model_validate(dict.fromkeys(managed))
+        try:
+            self.client().retraining_settings.update(deployment_id, body)
+        except NotFoundError:
+            return
+        except APIError as error:
+            raise _failure("clear", deployment_id, error) from error
+
+    # -- shared ------------------------------------------------------------------------------------------------
+    def _apply(
+        self, client: DataRobotClient, deployment_id: str, values: dict[str, Any], action: str
+    ) -> RetrainingSettings:
+        try:
+            if values:
+                client.retraining_settings.update(deployment_id, RetrainingSettingsUpdate.model_validate(values))
+            return client.retraining_settings.get(deployment_id)
+        except NotFoundError as error:
+            raise ResourceOperationError(
+                f"Cannot {action} the retraining settings of deployment {deployment_id}: the deployment (or one of "
+                f"the ids given) was not found ({reason_of(error)}); check the ids and the token's access."
+            ) from error
+        except UnprocessableEntityError as error:
+            raise ResourceOperationError(
+                f"Cannot {action} the retraining settings of deployment {deployment_id}: {reason_of(error)}; "
+                "fix the named property and run pulumi up again."
+            ) from error
+        except APIError as error:
+            raise _failure(action, deployment_id, error) from error
+
+    @staticmethod
+    def _outputs(deployment_id: str, settings: RetrainingSettings, desired: dict[str, Any]) -> dict[str, Any]:
+        dataset = settings.dataset
+        environment = settings.prediction_environment
+        user = settings.retraining_user
+        credential = settings.credential
+        return {
+            "deployment_id": deployment_id,
+            "dataset_id": dataset.id if dataset else None,
+            "dataset_name": dataset.name if dataset else None,
+            "prediction_environment_id": environment.id if environment else None,
+            "prediction_environment_name": environment.name if environment else None,
+            "retraining_user_id": user.id if user else None,
+            "retraining_user_name": user.username if user else None,
+            "credential_id": credential.id if credential else None,
+            "credential_name": credential.name if credential else None,
+            MANAGED_FIELDS: managed_list(desired),
+        }
+
+
+def _failure(action: str, deployment_id: str, error: Exception) -> ResourceOperationError:
+    return ResourceOperationError(
+        f"Could not {action} the retraining settings of deployment {deployment_id}: {reason_of(error)}."
+    )

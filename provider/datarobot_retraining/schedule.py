@@ -1,0 +1,204 @@
+"""Schedule semantics of retraining triggers: value rules, canonical form, next fire times and plain-English text."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from croniter import croniter
+from croniter.croniter import CroniterBadDateError
+
+SCHEDULE_FIELDS = ("minute", "hour", "day_of_month", "month", "day_of_week")
+EVERY = "*"
+
+_MONTH_NAMES = (
+    "january february march april may june july august september october november december".split()
+)
+_DAY_NAMES = "sunday monday tuesday wednesday thursday friday saturday".split()
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """What one schedule field accepts: an integer range and, for months and weekdays, names."""
+
+    label: str
+    low: int
+    high: int
+    names: tuple[str, ...] = ()
+    # Months are named from 1, weekdays from 0 (Sunday).
+    first_named: int = 0
+
+    def number_for_name(self, text: str) -> int | None:
+        lowered = text.strip().lower()
+        for offset, full in enumerate(self.names):
+            if lowered in (full, full[:3]):
+                return self.first_named + offset
+        return None
+
+
+FIELD_RULES: dict[str, FieldRule] = {
+    "minute": FieldRule("minute", 0, 59),
+    "hour": FieldRule("hour", 0, 23),
+    "day_of_month": FieldRule("day of month", 1, 31),
+    "month": FieldRule("month", 1, 12, tuple(_MONTH_NAMES), first_named=1),
+    "day_of_week": FieldRule("day of week", 0, 6, tuple(_DAY_NAMES), first_named=0),
+}
+
+
+def normalize_value(field: str, value: Any) -> int | str:
+    """One schedule entry as we keep it: an int, `"*"`, or a month/day name as the user spelled it.
+
+    Raises ValueError with a sentence naming the rule when the entry is not something the API accepts.
+    """
+    rule = FIELD_RULES[field]
+    allowed = f"{rule.low}–{rule.high}" + (", a name such as " + _example_name(rule) if rule.names else "")
+    problem = f"{rule.label} values must be {allowed}, or \"*\" for every {rule.label}"
+    if isinstance(value, bool):
+        raise ValueError(f"{problem}; got {value!r}")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError(f"{problem}; got {value!r}")
+        value = int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if text == EVERY:
+            return EVERY
+        if text.lstrip("-").isdigit():
+            value = int(text)
+        elif rule.number_for_name(text) is not None:
+            return text
+        else:
+            raise ValueError(f"{problem}; got {value!r}")
+    if isinstance(value, int):
+        if not rule.low <= value <= rule.high:
+            raise ValueError(f"{problem}; got {value}")
+        return value
+    raise ValueError(f"{problem}; got {value!r}")
+
+
+def _example_name(rule: FieldRule) -> str:
+    return '"jan" or "January"' if rule.first_named == 1 else '"sun" or "Sunday" (Sunday = 0)'
+
+
+def canonical(schedule: Mapping[str, Any] | None) -> dict[str, tuple[int, ...] | str] | None:
+    """A form in which two schedules that fire at the same times compare equal (names → numbers, order, `*`)."""
+    if schedule is None:
+        return None
+    result: dict[str, tuple[int, ...] | str] = {}
+    for field in SCHEDULE_FIELDS:
+        raw = schedule.get(field)
+        values: Sequence[Any] = [EVERY] if raw is None else raw
+        numbers: set[int] = set()
+        every = False
+        for item in values:
+            try:
+                normalized = normalize_value(field, item)
+            except ValueError:
+                # Not ours to judge here (the server accepted it); compare it as text.
+                result[field] = repr(sorted(map(str, values)))
+                break
+            if normalized == EVERY:
+                every = True
+            elif isinstance(normalized, str):
+                numbers.add(FIELD_RULES[field].number_for_name(normalized) or 0)
+            else:
+                numbers.add(normalized)
+        else:
+            result[field] = EVERY if every else tuple(sorted(numbers))
+    return result
+
+
+def cron_expression(schedule: Mapping[str, Any]) -> str | None:
+    """The five-field cron line for a schedule, or None when the schedule cannot be expressed."""
+    shape = canonical(schedule)
+    if shape is None:
+        return None
+    parts: list[str] = []
+    for field in SCHEDULE_FIELDS:
+        value = shape[field]
+        if value == EVERY:
+            parts.append("*")
+        elif isinstance(value, tuple) and value:
+            parts.append(",".join(str(v) for v in value))
+        else:
+            return None
+    return " ".join(parts)
+
+
+def next_fire_times(schedule: Mapping[str, Any] | None, *, after: datetime | None = None, count: int = 3) -> list[str]:
+    """The next `count` UTC times (ISO 8601, `Z`) the schedule fires after `after` (default: now).
+
+    Standard cron day rule: when both day of month and day of week are restricted they add up (union);
+    when one of them is `*`, only the other one restricts. Impossible dates (Feb 30) are skipped.
+    """
+    if not schedule:
+        return []
+    expression = cron_expression(schedule)
+    if expression is None:
+        return []
+    start = (after or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    try:
+        iterator = croniter(expression, start, day_or=True)
+        times = [iterator.get_next(datetime) for _ in range(count)]
+    except (CroniterBadDateError, ValueError, KeyError):
+        return []
+    return [t.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") for t in times]
+
+
+def describe_schedule(schedule: Mapping[str, Any] | None) -> str:
+    """Plain English for a schedule: "daily at 00:00 UTC", "weekly on Monday at 06:30 UTC", or the cron line."""
+    shape = canonical(schedule)
+    if shape is None:
+        return "no schedule"
+    minute, hour, dom, month, dow = (shape[f] for f in SCHEDULE_FIELDS)
+    single_time = (
+        isinstance(minute, tuple) and len(minute) == 1 and isinstance(hour, tuple) and len(hour) == 1
+    )
+    if single_time and month == EVERY and isinstance(minute, tuple) and isinstance(hour, tuple):
+        at = f"at {hour[0]:02d}:{minute[0]:02d} UTC"
+        if dom == EVERY and dow == EVERY:
+            return f"daily {at}"
+        if dom == EVERY and isinstance(dow, tuple):
+            days = ", ".join(_DAY_NAMES[d].capitalize() for d in dow)
+            return f"weekly on {days} {at}"
+        if dow == EVERY and isinstance(dom, tuple):
+            days = ", ".join(_ordinal(d) for d in dom)
+            return f"monthly on the {days} {at}"
+    if isinstance(minute, tuple) and len(minute) == 1 and all(v == EVERY for v in (hour, dom, month, dow)):
+        return f"hourly at minute {minute[0]}"
+    expression = cron_expression(schedule or {})
+    return f"on cron schedule '{expression}' (UTC)" if expression else "on a custom schedule"
+
+
+def _ordinal(day: int) -> str:
+    suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
+
+
+def describe_trigger(trigger: Mapping[str, Any] | None) -> str:
+    """Plain English for a trigger: "daily at 00:00 UTC", "when data drift declines to warning", "manual only"."""
+    if not trigger or trigger.get("type") in (None, "None", "none"):
+        return "manual only"
+    kind = trigger.get("type")
+    if kind == "schedule":
+        return describe_schedule(trigger.get("schedule"))
+    if kind == "custom_job":
+        return f"by custom job {trigger.get('custom_job_id') or '(unset)'}"
+    if kind in ("data_drift_decline", "accuracy_decline"):
+        subject = "data drift" if kind == "data_drift_decline" else "accuracy"
+        levels = [
+            label
+            for key, label in (
+                ("status_declines_to_warning", "declines to warning"),
+                ("status_declines_to_failing", "declines to failing"),
+                ("status_still_in_decline", "is still in decline"),
+            )
+            if trigger.get(key)
+        ]
+        text = f"when {subject} " + (" or ".join(levels) if levels else "health declines")
+        if trigger.get("schedule"):
+            text += f" (checked {describe_schedule(trigger.get('schedule'))})"
+        return text
+    return str(kind)

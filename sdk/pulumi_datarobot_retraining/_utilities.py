@@ -1,0 +1,37 @@
+"""Turns the SDK's Args objects, plain dicts and enums into the snake_case property bag the engine sends."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from enum import Enum
+from typing import Any
+
+import pulumi
+
+
+def to_props(value: Any) -> Any:
+    """Convert an argument to engine properties: Args dataclasses and dicts become dicts without unset (None) keys.
+
+    Outputs stay Outputs (resolved by the engine), with their eventual value converted the same way.
+    """
+    if isinstance(value, pulumi.Output):
+        return value.apply(to_props)
+    if isinstance(value, Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            field.name: to_props(getattr(value, field.name))
+            for field in dataclasses.fields(value)
+            if getattr(value, field.name) is not None
+        }
+    if isinstance(value, Mapping):
+        return {str(key): to_props(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list | tuple):
+        return [to_props(item) for item in value]
+    return value
+
+
+def merge_id(opts: pulumi.ResourceOptions | None, id_: pulumi.Input[str]) -> pulumi.ResourceOptions:
+    """Options that make the engine read an existing object instead of creating one."""
+    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id_))

@@ -1,0 +1,211 @@
+"""Drives the real `python -m pulumi.dynamic` provider server over gRPC exactly as the Pulumi engine does."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import grpc
+from google.protobuf import struct_pb2
+
+from pulumi.dynamic.dynamic import ResourceProvider, serialize_provider
+from pulumi.runtime import rpc
+from pulumi.runtime._serialization import _serialize
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+
+PROVIDER_KEY = "__provider"
+
+
+def serialized_provider(provider: ResourceProvider) -> str:
+    """`__provider` exactly as `pulumi.dynamic.Resource.__init__` builds it for a resource's inputs."""
+    text, _contains_secrets = _serialize(True, serialize_provider, provider)
+    return str(text)
+
+
+def dynamic_type(name: str, module: str = "datarobot") -> str:
+    return f"pulumi-python:dynamic/{module}:{name}"
+
+
+def make_urn(type_token: str, name: str, *, stack: str = "local", project: str = "project") -> str:
+    return f"urn:pulumi:{stack}::{project}::{type_token}::{name}"
+
+
+@dataclass
+class CheckOutcome:
+    inputs: dict[str, Any]
+    failures: list[tuple[str, str]]
+
+
+@dataclass
+class DiffOutcome:
+    changes: bool | None
+    replaces: list[str]
+    delete_before_replace: bool
+
+
+@dataclass
+class ReadOutcome:
+    id: str
+    outputs: dict[str, Any]
+    inputs: dict[str, Any] | None
+
+
+@dataclass
+class ProviderServer:
+    """One `python -u -m pulumi.dynamic` process, spoken to as the engine speaks to it.
+
+    Values go through `rpc.serialize_properties` / `rpc.deserialize_properties`, so they arrive as the engine
+    delivers them (numbers as floats, unknowns as `Unknown`, nested nulls kept). Stdout and stderr are drained
+    on threads (a full pipe would block the server) and kept in `stderr_lines` for inspection.
+    """
+
+    project: str = "project"
+    cwd: str | os.PathLike[str] | None = None
+    env: Mapping[str, str] | None = None
+    python: str = sys.executable
+    stderr_lines: list[str] = field(default_factory=list)
+    _process: subprocess.Popen[bytes] | None = None
+    _channel: grpc.Channel | None = None
+    _stub: Any = None
+    _loop: asyncio.AbstractEventLoop | None = None
+
+    def start(self, timeout: float = 60.0) -> ProviderServer:
+        env = dict(os.environ if self.env is None else self.env)
+        env["PULUMI_PROJECT"] = self.project
+        self._process = subprocess.Popen(
+            [self.python, "-u", "-m", "pulumi.dynamic"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=str(self.cwd) if self.cwd else None,
+            env=env,
+        )
+        assert self._process.stdout is not None and self._process.stderr is not None
+        port_line = self._process.stdout.readline().decode().strip()
+        if not port_line.isdigit():
+            err = self._process.stderr.read().decode(errors="replace") if self._process.poll() is not None else ""
+            raise RuntimeError(f"the pulumi.dynamic server did not print its port (got {port_line!r}): {err}")
+        for stream, sink in ((self._process.stdout, None), (self._process.stderr, self.stderr_lines)):
+            threading.Thread(target=_drain, args=(stream, sink), daemon=True).start()
+        self._channel = grpc.insecure_channel(f"127.0.0.1:{port_line}")
+        grpc.channel_ready_future(self._channel).result(timeout=timeout)
+        self._stub = provider_pb2_grpc.ResourceProviderStub(self._channel)
+        # A private loop: asyncio.run() would close the default loop that Pulumi's mocks rely on later.
+        self._loop = asyncio.new_event_loop()
+        return self
+
+    @property
+    def pid(self) -> int:
+        assert self._process is not None
+        return self._process.pid
+
+    def stop(self) -> None:
+        if self._channel is not None:
+            self._channel.close()
+            self._channel = None
+        if self._process is not None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+            self._process = None
+        if self._loop is not None:
+            self._loop.close()
+            self._loop = None
+
+    def __enter__(self) -> ProviderServer:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    # -- the engine's calls ----------------------------------------------------------------------------------
+    def configure(self, config: Mapping[str, str]) -> None:
+        """Send the whole stack config, as the engine does before any resource call (secrets decrypted)."""
+        self._stub.Configure(
+            provider_pb2.ConfigureRequest(
+                variables=dict(config),
+                args=self._struct(dict(config)),
+                acceptSecrets=True,
+                acceptResources=True,
+            )
+        )
+
+    def check(self, urn: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> CheckOutcome:
+        response = self._stub.Check(
+            provider_pb2.CheckRequest(urn=urn, olds=self._struct(olds), news=self._struct(news))
+        )
+        return CheckOutcome(
+            inputs=rpc.deserialize_properties(response.inputs, True),
+            failures=[(f.property, f.reason) for f in response.failures],
+        )
+
+    def diff(self, urn: str, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffOutcome:
+        response = self._stub.Diff(
+            provider_pb2.DiffRequest(id=id_, urn=urn, olds=self._struct(olds), news=self._struct(news))
+        )
+        changes = {
+            provider_pb2.DiffResponse.DIFF_SOME: True,
+            provider_pb2.DiffResponse.DIFF_NONE: False,
+        }.get(response.changes)
+        return DiffOutcome(changes, list(response.replaces), bool(response.deleteBeforeReplace))
+
+    def create(self, urn: str, inputs: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        response = self._stub.Create(provider_pb2.CreateRequest(urn=urn, properties=self._struct(inputs)))
+        return response.id, rpc.deserialize_properties(response.properties)
+
+    def read(
+        self, urn: str, id_: str, outputs: Mapping[str, Any], inputs: Mapping[str, Any] | None = None
+    ) -> ReadOutcome:
+        request = provider_pb2.ReadRequest(id=id_, urn=urn, properties=self._struct(outputs))
+        if inputs is not None:
+            request.inputs.CopyFrom(self._struct(inputs))
+        response = self._stub.Read(request)
+        inputs_out = rpc.deserialize_properties(response.inputs) if response.HasField("inputs") else None
+        return ReadOutcome(response.id, rpc.deserialize_properties(response.properties), inputs_out)
+
+    def update(
+        self, urn: str, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        response = self._stub.Update(
+            provider_pb2.UpdateRequest(id=id_, urn=urn, olds=self._struct(olds), news=self._struct(news))
+        )
+        return dict(rpc.deserialize_properties(response.properties))
+
+    def delete(self, urn: str, id_: str, outputs: Mapping[str, Any]) -> None:
+        self._stub.Delete(provider_pb2.DeleteRequest(id=id_, urn=urn, properties=self._struct(outputs)))
+
+    def _struct(self, props: Mapping[str, Any]) -> struct_pb2.Struct:
+        assert self._loop is not None, "start() the server first"
+        return self._loop.run_until_complete(rpc.serialize_properties(dict(props), {}))
+
+
+def _drain(stream: Any, sink: list[str] | None) -> None:
+    for raw in iter(stream.readline, b""):
+        if sink is not None:
+            sink.append(raw.decode(errors="replace").rstrip("\n"))
+
+
+def unknown() -> Any:
+    """The value the engine sends for an input that is not known yet (preview)."""
+    return rpc.UNKNOWN
+
+
+__all__ = [
+    "PROVIDER_KEY",
+    "CheckOutcome",
+    "DiffOutcome",
+    "ProviderServer",
+    "ReadOutcome",
+    "dynamic_type",
+    "make_urn",
+    "serialized_provider",
+    "unknown",
+]
