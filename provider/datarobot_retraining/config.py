@@ -1,4 +1,4 @@
-"""Provider configuration: endpoint, token and wait bounds, resolved as explicit args > stack config > env > defaults."""
+"""Provider configuration: endpoint, token and run wait bound; explicit args > stack config > env > defaults."""
 
 from __future__ import annotations
 
@@ -61,9 +61,7 @@ class ProviderConfig:
             # Stack config values arrive as strings; an empty string means "not set" to a user.
             return str(value) if value not in (None, "") else None
 
-        resolved_endpoint = (
-            endpoint or from_stack(STACK_ENDPOINT_KEY) or env.get(ENV_ENDPOINT) or DEFAULT_ENDPOINT
-        )
+        resolved_endpoint = endpoint or from_stack(STACK_ENDPOINT_KEY) or env.get(ENV_ENDPOINT) or DEFAULT_ENDPOINT
         resolved_token = token or from_stack(STACK_TOKEN_KEY) or env.get(ENV_TOKEN) or None
         wait_text = (
             str(run_wait_timeout)

@@ -13,10 +13,21 @@ from croniter.croniter import CroniterBadDateError
 SCHEDULE_FIELDS = ("minute", "hour", "day_of_month", "month", "day_of_week")
 EVERY = "*"
 
-_MONTH_NAMES = (
-    "january february march april may june july august september october november december".split()
-)
-_DAY_NAMES = "sunday monday tuesday wednesday thursday friday saturday".split()
+_MONTH_NAMES = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+_DAY_NAMES = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
 
 
 @dataclass(frozen=True)
@@ -53,8 +64,8 @@ def normalize_value(field: str, value: Any) -> int | str:
     Raises ValueError with a sentence naming the rule when the entry is not something the API accepts.
     """
     rule = FIELD_RULES[field]
-    allowed = f"{rule.low}–{rule.high}" + (", a name such as " + _example_name(rule) if rule.names else "")
-    problem = f"{rule.label} values must be {allowed}, or \"*\" for every {rule.label}"
+    allowed = f"{rule.low} to {rule.high}" + (", a name such as " + _example_name(rule) if rule.names else "")
+    problem = f'{rule.label} values must be {allowed}, or "*" for every {rule.label}'
     if isinstance(value, bool):
         raise ValueError(f"{problem}; got {value!r}")
     if isinstance(value, float):
@@ -153,9 +164,7 @@ def describe_schedule(schedule: Mapping[str, Any] | None) -> str:
     if shape is None:
         return "no schedule"
     minute, hour, dom, month, dow = (shape[f] for f in SCHEDULE_FIELDS)
-    single_time = (
-        isinstance(minute, tuple) and len(minute) == 1 and isinstance(hour, tuple) and len(hour) == 1
-    )
+    single_time = isinstance(minute, tuple) and len(minute) == 1 and isinstance(hour, tuple) and len(hour) == 1
     if single_time and month == EVERY and isinstance(minute, tuple) and isinstance(hour, tuple):
         at = f"at {hour[0]:02d}:{minute[0]:02d} UTC"
         if dom == EVERY and dow == EVERY:

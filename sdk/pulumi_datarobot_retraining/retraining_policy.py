@@ -36,8 +36,8 @@ ScheduleValue = int | str
 class ScheduleArgs:
     """When a trigger fires, in UTC. Each field is a list; a field left out means `["*"]` (every).
 
-    `minute` 0–59, `hour` 0–23, `day_of_month` 1–31, `month` 1–12 or names (`"jan"`, `"October"`), `day_of_week`
-    0–6 with Sunday = 0 or names (`"sun"`, `"Monday"`). When both day fields are restricted, they add up.
+    `minute` 0-59, `hour` 0-23, `day_of_month` 1-31, `month` 1-12 or names (`"jan"`, `"October"`), `day_of_week`
+    0-6 with Sunday = 0 or names (`"sun"`, `"Monday"`). When both day fields are restricted, they add up.
     """
 
     minute: pulumi.Input[list[pulumi.Input[ScheduleValue]]] | None = None
@@ -104,7 +104,7 @@ class AutopilotOptionsArgsDict(TypedDict, total=False):
 
 @dataclass
 class ProjectOptionsArgs:
-    """Partitioning and metric: `holdout_pct` 0–98, `validation_pct` 1–99, `reps` (CV folds) 2–50."""
+    """Partitioning and metric: `holdout_pct` 0-98, `validation_pct` 1-99, `reps` (CV folds) 2-50."""
 
     cv_method: pulumi.Input[CVMethod | str] | None = None
     validation_type: pulumi.Input[ValidationType | str] | None = None

@@ -1,4 +1,4 @@
-"""RetrainingSettings: the program-side resource for a deployment's retraining dataset, environment, user, credential."""
+"""RetrainingSettings: the program-side resource for a deployment's retraining dataset, environment, user."""
 
 from __future__ import annotations
 
@@ -105,5 +105,7 @@ class RetrainingSettings(pulumi.dynamic.Resource, module="datarobot", name="Retr
             "retraining_user_id": None,
             "credential_id": None,
         }
-        pulumi.dynamic.Resource.__init__(resource, RetrainingSettingsProvider(), resource_name, props, merge_id(opts, id))
+        pulumi.dynamic.Resource.__init__(
+            resource, RetrainingSettingsProvider(), resource_name, props, merge_id(opts, id)
+        )
         return resource

@@ -9,10 +9,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pulumi.output import Unknown
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic_core import ErrorDetails
-
-from pulumi.output import Unknown
 
 # The serialized-provider key the engine adds to every dynamic resource's properties.
 PROVIDER_KEY = "__provider"

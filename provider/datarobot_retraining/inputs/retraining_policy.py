@@ -97,8 +97,8 @@ class TriggerInputs(InputModel):
     def _iso_duration(cls, value: str | None) -> str | None:
         if value is not None and not is_iso8601_duration(value):
             raise ValueError(
-                "min_interval_between_runs must be an ISO-8601 duration such as \"P1D\" (one day) or "
-                f"\"PT12H\" (12 hours), got {value!r}"
+                'min_interval_between_runs must be an ISO-8601 duration such as "P1D" (one day) or '
+                f'"PT12H" (12 hours), got {value!r}'
             )
         return value
 
@@ -119,13 +119,13 @@ class ProjectOptionsInputs(InputModel):
     cv_method: CVMethod | None = None
     validation_type: ValidationType | None = None
     metric: Metric | None = None
-    holdout_pct: Annotated[float | None, Field(ge=0, le=98)] = None
-    validation_pct: Annotated[float | None, Field(ge=1, le=99)] = None
+    holdout_pct: Annotated[int | float | None, Field(ge=0, le=98)] = None
+    validation_pct: Annotated[int | float | None, Field(ge=1, le=99)] = None
     reps: Annotated[Int | None, Field(ge=2, le=50)] = None
 
     @field_validator("holdout_pct", "validation_pct")
     @classmethod
-    def _integral_stays_int(cls, value: float | None) -> float | int | None:
+    def _integral_stays_int(cls, value: int | float | None) -> int | float | None:
         return as_int(value)
 
 
@@ -256,20 +256,26 @@ def _cross_field_failures(policy: Mapping[str, Any], unknown: set[str]) -> list[
         return not any(path == u or path.startswith(u + ".") or u.startswith(path + ".") for u in unknown)
 
     trigger_type = get_path(policy, "trigger.type")
-    if trigger_type == TriggerType.SCHEDULE.value and known("trigger.schedule"):
-        if get_path(policy, "trigger.schedule") is None:
-            failures.append(
-                Failure(
-                    "trigger.schedule",
-                    "a trigger of type \"schedule\" needs a schedule, e.g. ScheduleArgs(minute=[0], hour=[0]) for "
-                    "daily at 00:00 UTC",
-                )
+    if (
+        trigger_type == TriggerType.SCHEDULE.value
+        and known("trigger.schedule")
+        and get_path(policy, "trigger.schedule") is None
+    ):
+        failures.append(
+            Failure(
+                "trigger.schedule",
+                'a trigger of type "schedule" needs a schedule, e.g. ScheduleArgs(minute=[0], hour=[0]) for '
+                "daily at 00:00 UTC",
             )
-    if trigger_type == TriggerType.CUSTOM_JOB.value and known("trigger.custom_job_id"):
-        if not get_path(policy, "trigger.custom_job_id"):
-            failures.append(
-                Failure("trigger.custom_job_id", "a trigger of type \"custom_job\" needs the custom_job_id to run")
-            )
+        )
+    if (
+        trigger_type == TriggerType.CUSTOM_JOB.value
+        and known("trigger.custom_job_id")
+        and not get_path(policy, "trigger.custom_job_id")
+    ):
+        failures.append(
+            Failure("trigger.custom_job_id", 'a trigger of type "custom_job" needs the custom_job_id to run')
+        )
     if (
         get_path(policy, "autopilot_options.blend_best_models") is True
         and get_path(policy, "autopilot_options.shap_only_mode") is True
@@ -280,15 +286,16 @@ def _cross_field_failures(policy: Mapping[str, Any], unknown: set[str]) -> list[
                 "blend_best_models cannot be used together with shap_only_mode; set one of them to false",
             )
         )
-    if get_path(policy, "time_series_options.differencing_method") == DifferencingMethod.SEASONAL.value and known(
-        "time_series_options.periodicities"
+    if (
+        get_path(policy, "time_series_options.differencing_method") == DifferencingMethod.SEASONAL.value
+        and known("time_series_options.periodicities")
+        and not get_path(policy, "time_series_options.periodicities")
     ):
-        if not get_path(policy, "time_series_options.periodicities"):
-            failures.append(
-                Failure(
-                    "time_series_options.periodicities",
-                    "differencing_method \"seasonal\" needs at least one periodicity, "
-                    "e.g. PeriodicityArgs(time_steps=7, time_unit=\"DAY\")",
-                )
+        failures.append(
+            Failure(
+                "time_series_options.periodicities",
+                'differencing_method "seasonal" needs at least one periodicity, '
+                'e.g. PeriodicityArgs(time_steps=7, time_unit="DAY")',
             )
+        )
     return failures

@@ -8,9 +8,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
-
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
+from pydantic import BaseModel
 
 from datarobot_retraining.client import DataRobotClient
 from datarobot_retraining.config import ENV_TOKEN, STACK_TOKEN_KEY, ProviderConfig
@@ -112,7 +111,7 @@ MANAGED_FIELDS = "managed_fields"
 def same_value(want: Any, have: Any) -> bool:
     """Equality that survives the engine's round trips: 5 == 5.0, dicts by key, lists in order."""
     if isinstance(want, bool) or isinstance(have, bool):
-        return want is have or want == have and type(want) is type(have)
+        return want is have or (want == have and type(want) is type(have))
     if isinstance(want, int | float) and isinstance(have, int | float):
         return float(want) == float(have)
     if isinstance(want, Mapping) and isinstance(have, Mapping):
@@ -146,9 +145,7 @@ def changed_leaves(
     changed += [
         path
         for path in previously_managed
-        if path in leaf_paths
-        and path not in desired
-        and not equal(path, defaults.get(path), get_path(olds, path))
+        if path in leaf_paths and path not in desired and not equal(path, defaults.get(path), get_path(olds, path))
     ]
     return changed
 

@@ -245,9 +245,7 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
         except APIError as error:
             raise self._failure("read", str(props.get("name") or id_), deployment_id, error) from error
         managed = [p for p in props.get(MANAGED_FIELDS) or [] if p in POLICY_LEAVES]
-        outs = self._outputs(
-            deployment_id, policy, dict.fromkeys(managed), bool(props.get("adopt_existing")), managed
-        )
+        outs = self._outputs(deployment_id, policy, dict.fromkeys(managed), bool(props.get("adopt_existing")), managed)
         refreshed_inputs: dict[str, Any] = {
             "deployment_id": deployment_id,
             **nest({path: get_path(outs, path) for path in managed}),
@@ -267,9 +265,7 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
         # The server merges nested objects, so a leaf the program no longer sets is sent back to its default.
         resets = {path: POLICY_SERVER_DEFAULTS.get(path) for path in removed_leaves(olds, desired, POLICY_LEAVES)}
         policy = self._patch(self.client(), deployment_id, id_, name, {**resets, **desired})
-        return UpdateResult(
-            self._outputs(deployment_id, policy, desired, bool(desired_props.get("adopt_existing")))
-        )
+        return UpdateResult(self._outputs(deployment_id, policy, desired, bool(desired_props.get("adopt_existing"))))
 
     def _patch(
         self, client: DataRobotClient, deployment_id: str, policy_id: str, name: str, values: dict[str, Any]
@@ -418,4 +414,3 @@ def plain_policy(policy: RetrainingPolicy) -> dict[str, Any]:
 
 def _matches(state: Mapping[str, Any], desired: Mapping[str, Any]) -> bool:
     return all(_leaf_equal(path, want, get_path(state, path)) for path, want in desired.items())
-

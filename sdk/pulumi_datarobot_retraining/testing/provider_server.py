@@ -13,7 +13,6 @@ from typing import Any
 
 import grpc
 from google.protobuf import struct_pb2
-
 from pulumi.dynamic.dynamic import ResourceProvider, serialize_provider
 from pulumi.runtime import rpc
 from pulumi.runtime._serialization import _serialize
@@ -171,9 +170,7 @@ class ProviderServer:
         inputs_out = rpc.deserialize_properties(response.inputs) if response.HasField("inputs") else None
         return ReadOutcome(response.id, rpc.deserialize_properties(response.properties), inputs_out)
 
-    def update(
-        self, urn: str, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]
-    ) -> dict[str, Any]:
+    def update(self, urn: str, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
         response = self._stub.Update(
             provider_pb2.UpdateRequest(id=id_, urn=urn, olds=self._struct(olds), news=self._struct(news))
         )

@@ -1,0 +1,402 @@
+"""Wire format: auth, both path forms, shapes and defaults, pagination, error bodies, the surrounding API."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from emulator_helpers import configure, create_policy, policies_url
+
+from datarobot_emulator.seed import (
+    DEMO_CREDENTIAL_ID,
+    DEMO_DATASET_ID,
+    DEMO_DEPLOYMENT_ID,
+    DEMO_PREDICTION_ENVIRONMENT_ID,
+    DEMO_USE_CASE_ID,
+    DEMO_USER_ID,
+    NO_CHALLENGERS_DEPLOYMENT_ID,
+)
+from datarobot_emulator.server import EmulatorServer
+
+POLICY_KEYS = {
+    "id",
+    "name",
+    "description",
+    "action",
+    "autopilotOptions",
+    "featureListStrategy",
+    "modelSelectionStrategy",
+    "projectOptions",
+    "projectOptionsStrategy",
+    "timeSeriesOptions",
+    "trigger",
+    "latestRun",
+    "customJob",
+    "useCase",
+}
+
+
+def test_auth_accepts_bearer_and_token_and_rejects_the_rest(emulator: EmulatorServer) -> None:
+    url = f"{emulator.api_url}/deployments/"
+    assert httpx.get(url).status_code == 401
+    assert httpx.get(url, headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert httpx.get(url, headers={"Authorization": f"Basic {emulator.token}"}).status_code == 401
+    assert httpx.get(url, headers={"Authorization": emulator.token}).status_code == 401
+    unauthorized = httpx.get(url)
+    assert unauthorized.json() == {"message": "Invalid or missing API token."}
+    for scheme in ("Bearer", "Token", "bearer"):
+        response = httpx.get(url, headers={"Authorization": f"{scheme} {emulator.token}"})
+        assert response.status_code == 200, scheme
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/version",
+        "/account/info",
+        "/deployments",
+        f"/deployments/{DEMO_DEPLOYMENT_ID}",
+        f"/deployments/{DEMO_DEPLOYMENT_ID}/settings",
+        f"/deployments/{DEMO_DEPLOYMENT_ID}/retrainingSettings",
+        f"/deployments/{DEMO_DEPLOYMENT_ID}/retrainingPolicies",
+        "/datasets",
+        f"/datasets/{DEMO_DATASET_ID}",
+        "/predictionEnvironments",
+        f"/predictionEnvironments/{DEMO_PREDICTION_ENVIRONMENT_ID}",
+        "/useCases",
+        f"/useCases/{DEMO_USE_CASE_ID}",
+        "/users",
+        f"/users/{DEMO_USER_ID}",
+        "/credentials",
+        f"/credentials/{DEMO_CREDENTIAL_ID}",
+    ],
+)
+def test_every_get_answers_with_and_without_trailing_slash(api: httpx.Client, path: str) -> None:
+    with_slash = api.get(f"{path}/")
+    without = api.get(path)
+    assert with_slash.status_code == without.status_code == 200
+    assert with_slash.json() == without.json()
+
+
+def test_policy_and_run_paths_work_in_both_forms_without_redirects(api: httpx.Client) -> None:
+    configure(api)
+    base = policies_url().rstrip("/")
+    created = api.post(base, json={"name": "no slash"})
+    assert created.status_code == 200
+    pid = created.json()["id"]
+    assert api.get(f"{base}/{pid}").json()["name"] == "no slash"
+    assert api.patch(f"{base}/{pid}", json={"name": "renamed"}).json()["name"] == "renamed"
+    run = api.post(f"{base}/{pid}/runs")
+    assert run.status_code == 200
+    rid = run.json()["id"]
+    assert api.get(f"{base}/{pid}/runs").json()["totalCount"] == 1
+    assert api.get(f"{base}/{pid}/runs/{rid}").json()["id"] == rid
+    assert api.get(f"{base}/{pid}/runs/{rid}/").json()["id"] == rid
+
+
+def test_unknown_path_is_a_json_404_not_a_redirect(api: httpx.Client) -> None:
+    response = api.get("/nothingHere/")
+    assert response.status_code == 404
+    assert "message" in response.json()
+    assert api.put(f"/deployments/{DEMO_DEPLOYMENT_ID}/").status_code == 405
+
+
+def test_version_and_account_info(api: httpx.Client) -> None:
+    assert api.get("/version/").json() == {"major": 2, "minor": 49, "versionString": "2.49.0"}
+    info = api.get("/account/info/").json()
+    assert info["uid"] == DEMO_USER_ID
+    assert {"email", "firstName", "lastName", "orgId", "permissions"} <= set(info)
+
+
+def test_deployment_shape(api: httpx.Client) -> None:
+    deployment = api.get(f"/deployments/{DEMO_DEPLOYMENT_ID}/").json()
+    assert deployment["id"] == DEMO_DEPLOYMENT_ID
+    assert set(deployment["model"]) == {"id", "type", "targetName", "targetType", "projectId"}
+    assert set(deployment["modelPackage"]) == {"id", "name", "registeredModelId"}
+    assert set(deployment["predictionEnvironment"]) == {"id", "name", "platform"}
+    assert deployment["owners"]["count"] == 1
+    assert set(deployment["owners"]["preview"][0]) == {"id", "email", "firstName", "lastName"}
+    for key in ("accuracyHealth", "modelHealth", "serviceHealth"):
+        assert deployment[key]["status"] == "passing"
+        assert isinstance(deployment[key]["message"], str)
+    assert isinstance(deployment["permissions"], list)
+    for key in ("label", "description", "status", "importance"):
+        assert isinstance(deployment[key], str)
+
+
+def test_unknown_ids_answer_404_with_the_reference_messages(api: httpx.Client) -> None:
+    missing = "0" * 24
+    assert api.get(f"/deployments/{missing}/").json() == {"message": "Deployment not found."}
+    assert api.get(f"/deployments/{missing}/retrainingSettings/").status_code == 404
+    assert api.get(f"/deployments/{missing}/retrainingPolicies/").json() == {"message": "Deployment not found."}
+    response = api.get(f"{policies_url()}{missing}/")
+    assert response.status_code == 404
+    assert response.json() == {"message": "Deployment or retraining policy not found."}
+    assert api.delete(f"{policies_url()}{missing}/").status_code == 404
+    assert api.post(f"{policies_url()}{missing}/runs/").status_code == 404
+    configure(api)
+    pid = create_policy(api)["id"]
+    assert api.get(f"{policies_url()}{pid}/runs/{missing}/").status_code == 404
+    # A policy is only found under its own deployment.
+    assert api.get(f"{policies_url(NO_CHALLENGERS_DEPLOYMENT_ID)}{pid}/").status_code == 404
+    assert api.get(f"/datasets/{missing}/").status_code == 404
+
+
+def test_retraining_settings_read_shape_write_shape_and_null_clears(api: httpx.Client) -> None:
+    url = f"/deployments/{DEMO_DEPLOYMENT_ID}/retrainingSettings/"
+    empty = api.get(url).json()
+    assert empty == {"dataset": None, "predictionEnvironment": None, "retrainingUser": None, "credential": None}
+    response = api.patch(
+        url,
+        json={
+            "datasetId": DEMO_DATASET_ID,
+            "predictionEnvironmentId": DEMO_PREDICTION_ENVIRONMENT_ID,
+            "retrainingUserId": DEMO_USER_ID,
+            "credentialId": DEMO_CREDENTIAL_ID,
+        },
+    )
+    assert response.status_code == 204
+    assert response.content == b""
+    full = api.get(url).json()
+    assert full == {
+        "dataset": {"id": DEMO_DATASET_ID, "name": "churn_training.csv"},
+        "predictionEnvironment": {"id": DEMO_PREDICTION_ENVIRONMENT_ID, "name": "DataRobot Serverless"},
+        "retrainingUser": {"id": DEMO_USER_ID, "username": "demo.user@example.com"},
+        "credential": {"id": DEMO_CREDENTIAL_ID, "name": "Warehouse reader"},
+    }
+    # Sparse PATCH: only what is sent changes; an explicit null clears.
+    assert api.patch(url, json={"credentialId": None}).status_code == 204
+    after = api.get(url).json()
+    assert after["credential"] is None
+    assert after["dataset"] == full["dataset"]
+    unknown_key = api.patch(url, json={"dataset_id": DEMO_DATASET_ID})
+    assert unknown_key.status_code == 422
+    assert set(unknown_key.json()["errors"]) == {"dataset_id"}
+    missing = api.patch(url, json={"datasetId": "f" * 24, "retrainingUserId": "e" * 24})
+    assert missing.status_code == 422
+    assert set(missing.json()["errors"]) == {"datasetId", "retrainingUserId"}
+    assert api.get(url).json() == after
+
+
+def test_policy_create_fills_server_defaults_and_nulls(api: httpx.Client) -> None:
+    configure(api)
+    policy = create_policy(api, name="defaults")
+    assert set(policy) == POLICY_KEYS
+    assert policy["description"] is None
+    assert policy["action"] == "create_challenger"
+    assert policy["featureListStrategy"] == "same_as_champion"
+    assert policy["modelSelectionStrategy"] == "autopilot_recommended"
+    assert policy["projectOptionsStrategy"] == "same_as_champion"
+    assert policy["autopilotOptions"] == {
+        "mode": "quick",
+        "blendBestModels": False,
+        "scoringCodeOnly": False,
+        "runLeakageRemovedFeatureList": True,
+        "shapOnlyMode": False,
+    }
+    assert policy["projectOptions"] == {
+        "cvMethod": "RandomCV",
+        "validationType": "CV",
+        "holdoutPct": 20,
+        "reps": 5,
+        "metric": None,
+        "validationPct": None,
+    }
+    assert policy["trigger"] == {
+        "type": None,
+        "schedule": None,
+        "statusDeclinesToWarning": False,
+        "statusDeclinesToFailing": False,
+        "statusStillInDecline": False,
+        "minIntervalBetweenRuns": None,
+        "customJobId": None,
+    }
+    assert policy["timeSeriesOptions"] == {
+        "calendarId": None,
+        "differencingMethod": None,
+        "exponentiallyWeightedMovingAlpha": None,
+        "periodicities": None,
+        "treatAsExponential": None,
+    }
+    assert policy["latestRun"] is None
+    assert policy["customJob"] is None
+    assert policy["useCase"] is None
+    assert "deploymentId" not in policy
+    assert api.get(f"{policies_url()}{policy['id']}/").json() == policy
+
+
+def test_policy_echoes_sent_values_floats_become_ints_and_use_case_resolves(api: httpx.Client) -> None:
+    configure(api)
+    policy = create_policy(
+        api,
+        name="sent",
+        description="d",
+        useCaseId=DEMO_USE_CASE_ID,
+        projectOptions={"reps": 10.0, "holdoutPct": 15.0, "metric": "AUC"},
+        trigger={
+            "type": "schedule",
+            "schedule": {"minute": [0.0], "hour": [3], "dayOfMonth": ["*"], "month": ["Jan", "october"],
+                         "dayOfWeek": ["*"]},
+            "minIntervalBetweenRuns": "P1D",
+        },
+        timeSeriesOptions={"periodicities": [{"timeSteps": 7.0, "timeUnit": "DAY"}], "differencingMethod": "seasonal"},
+    )  # fmt: skip
+    assert policy["useCase"] == {"id": DEMO_USE_CASE_ID, "name": "Customer retention"}
+    assert policy["projectOptions"]["reps"] == 10
+    assert isinstance(policy["projectOptions"]["reps"], int)
+    assert policy["projectOptions"]["holdoutPct"] == 15
+    assert isinstance(policy["projectOptions"]["holdoutPct"], int)
+    # Keys not sent inside a nested object keep their defaults.
+    assert policy["projectOptions"]["cvMethod"] == "RandomCV"
+    schedule = policy["trigger"]["schedule"]
+    assert schedule["minute"] == [0]
+    assert isinstance(schedule["minute"][0], int)
+    assert schedule["month"] == ["Jan", "october"]
+    assert policy["trigger"]["minIntervalBetweenRuns"] == "P1D"
+    assert policy["timeSeriesOptions"]["periodicities"] == [{"timeSteps": 7, "timeUnit": "DAY"}]
+
+
+def test_partial_schedule_is_filled_with_every(api: httpx.Client) -> None:
+    configure(api)
+    policy = create_policy(api, trigger={"type": "schedule", "schedule": {"minute": [30], "hour": [2]}})
+    assert policy["trigger"]["schedule"] == {
+        "minute": [30],
+        "hour": [2],
+        "dayOfMonth": ["*"],
+        "month": ["*"],
+        "dayOfWeek": ["*"],
+    }
+
+
+@pytest.mark.parametrize("manual", [None, "None"])
+def test_manual_trigger_type_is_echoed_as_received(api: httpx.Client, manual: str | None) -> None:
+    # No retraining user needed for a manual-only policy.
+    assert api.patch(
+        f"/deployments/{DEMO_DEPLOYMENT_ID}/retrainingSettings/", json={"datasetId": DEMO_DATASET_ID}
+    ).status_code == 204
+    policy = create_policy(api, trigger={"type": manual})
+    assert policy["trigger"]["type"] == manual
+    assert api.get(f"{policies_url()}{policy['id']}/").json()["trigger"]["type"] == manual
+
+
+def test_patch_merges_nested_objects_key_by_key_and_null_clears(api: httpx.Client) -> None:
+    configure(api)
+    policy = create_policy(
+        api,
+        description="keep me",
+        projectOptions={"metric": "AUC", "validationPct": 16},
+        trigger={"type": "schedule", "schedule": {"minute": [0], "hour": [1]}, "minIntervalBetweenRuns": "PT12H"},
+    )
+    url = f"{policies_url()}{policy['id']}/"
+    patched = api.patch(url, json={"projectOptions": {"holdoutPct": None}, "trigger": {"schedule": {"hour": [5]}}})
+    assert patched.status_code == 200
+    body = patched.json()
+    assert body["projectOptions"] == {
+        "cvMethod": "RandomCV",
+        "validationType": "CV",
+        "holdoutPct": None,
+        "reps": 5,
+        "metric": "AUC",
+        "validationPct": 16,
+    }
+    assert body["trigger"]["schedule"]["minute"] == [0]
+    assert body["trigger"]["schedule"]["hour"] == [5]
+    assert body["trigger"]["minIntervalBetweenRuns"] == "PT12H"
+    assert body["description"] == "keep me"
+    cleared = api.patch(url, json={"description": None, "trigger": {"minIntervalBetweenRuns": None}}).json()
+    assert cleared["description"] is None
+    assert cleared["trigger"]["minIntervalBetweenRuns"] is None
+    assert cleared["trigger"]["type"] == "schedule"
+    reset = api.patch(url, json={"projectOptions": None}).json()
+    assert reset["projectOptions"]["holdoutPct"] == 20
+    assert reset["projectOptions"]["metric"] is None
+    assert api.get(url).json() == reset
+
+
+def test_policy_delete_answers_204_then_404(api: httpx.Client) -> None:
+    configure(api)
+    pid = create_policy(api)["id"]
+    response = api.delete(f"{policies_url()}{pid}/")
+    assert response.status_code == 204
+    assert api.get(f"{policies_url()}{pid}/").status_code == 404
+    assert api.delete(f"{policies_url()}{pid}/").status_code == 404
+
+
+def test_pagination_envelope_and_next_links(emulator: EmulatorServer, api: httpx.Client) -> None:
+    emulator.control.add_deployments(7)
+    first = api.get("/deployments/", params={"limit": 4})
+    page = first.json()
+    assert set(page) == {"count", "data", "next", "previous", "totalCount"}
+    assert page["count"] == 4
+    assert page["totalCount"] == 10
+    assert page["previous"] is None
+    assert page["next"].startswith(emulator.api_url + "/deployments/")
+    seen = [d["id"] for d in page["data"]]
+    url = page["next"]
+    while url is not None:
+        page = api.get(url).json()
+        assert page["previous"] is not None
+        seen.extend(d["id"] for d in page["data"])
+        url = page["next"]
+    assert len(seen) == len(set(seen)) == 10
+    assert api.get("/deployments/", params={"offset": 8, "limit": 4}).json()["count"] == 2
+    default = api.get("/deployments/").json()
+    assert default["count"] == 10
+    assert default["next"] is None
+    for bad in ({"limit": 1001}, {"limit": 0}, {"offset": -1}, {"limit": "ten"}):
+        response = api.get("/deployments/", params=bad)
+        assert response.status_code == 422, bad
+        assert set(response.json()["errors"]) <= {"limit", "offset"}
+    assert api.get("/deployments/", params={"limit": 1000}).status_code == 200
+
+
+def test_policy_and_run_lists_paginate(emulator: EmulatorServer, api: httpx.Client) -> None:
+    configure(api)
+    names = [create_policy(api, name=f"p{i}", action="create_model_package")["name"] for i in range(3)]
+    page = api.get(policies_url(), params={"limit": 2}).json()
+    assert [p["name"] for p in page["data"]] == names[:2]
+    assert page["totalCount"] == 3
+    assert [p["name"] for p in api.get(page["next"]).json()["data"]] == names[2:]
+    emulator.control.set_step_seconds(0)
+    pid = api.get(policies_url()).json()["data"][0]["id"]
+    run_ids = [api.post(f"{policies_url()}{pid}/runs/").json()["id"] for _ in range(3)]
+    runs = api.get(f"{policies_url()}{pid}/runs/", params={"limit": 2, "offset": 1}).json()
+    assert [r["id"] for r in runs["data"]] == run_ids[1:]
+    assert runs["totalCount"] == 3
+
+
+def test_malformed_json_is_400_and_wrong_types_are_422(api: httpx.Client) -> None:
+    configure(api)
+    response = api.post(policies_url(), content=b'{"name": ', headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert "message" in response.json()
+    assert api.post(policies_url(), json=["name"]).status_code == 422
+    unknown = api.post(policies_url(), json={"name": "x", "use_case_id": "y"})
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"] == {"use_case_id": "is not an allowed key"}
+
+
+def test_surrounding_objects_list_and_get(api: httpx.Client) -> None:
+    datasets = api.get("/datasets/").json()
+    assert {d["datasetId"] for d in datasets["data"]} >= {DEMO_DATASET_ID}
+    assert api.get(f"/datasets/{DEMO_DATASET_ID}/").json()["name"] == "churn_training.csv"
+    env = api.get(f"/predictionEnvironments/{DEMO_PREDICTION_ENVIRONMENT_ID}/").json()
+    assert env["platform"] == "datarobotServerless"
+    assert api.get(f"/useCases/{DEMO_USE_CASE_ID}/").json()["name"] == "Customer retention"
+    assert api.get(f"/credentials/{DEMO_CREDENTIAL_ID}/").json()["credentialId"] == DEMO_CREDENTIAL_ID
+    assert api.get("/users/").json()["totalCount"] == 2
+
+
+def test_deployment_settings_patch_answers_202_and_status_303(api: httpx.Client) -> None:
+    url = f"/deployments/{NO_CHALLENGERS_DEPLOYMENT_ID}/settings/"
+    assert api.get(url).json()["challengerModels"] == {"enabled": False}
+    response = api.patch(url, json={"challengerModels": {"enabled": True}})
+    assert response.status_code == 202
+    location = response.headers["Location"]
+    assert location.startswith(f"{api.base_url}".rstrip("/") + "/status/")
+    status = api.get(location)
+    assert status.status_code == 303
+    assert status.headers["Location"].endswith(f"/api/v2/deployments/{NO_CHALLENGERS_DEPLOYMENT_ID}/settings/")
+    assert status.json()["status"] == "COMPLETED"
+    assert api.get(url).json()["challengerModels"] == {"enabled": True}
+    assert api.get(f"/status/{'0' * 24}/").status_code == 404
+    assert api.patch(url, json={"challengerModels": {"enabled": "yes"}}).status_code == 422
