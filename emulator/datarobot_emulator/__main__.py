@@ -35,9 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed", default="demo", choices=SEEDS, help="world to load into an empty database (default demo)"
     )
     parser.add_argument("--deployments", type=int, default=None, help="extra generated deployments to seed")
-    parser.add_argument(
-        "--reset", action="store_true", help="wipe the database and seed again even if it holds state"
-    )
+    parser.add_argument("--reset", action="store_true", help="wipe the database and seed again even if it holds state")
     parser.add_argument("--step-seconds", type=float, default=2.0, help="length of each run step (default 2)")
     parser.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
     return parser

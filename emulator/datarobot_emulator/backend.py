@@ -239,9 +239,7 @@ class Backend:
             started_by=reason,
         )
         run_lifecycle.advance(run, now, tx.next_id)  # a zero step length finishes at once
-        tx.run_insert(
-            run["id"], doc["id"], deployment_id, run, run["status"] in run_lifecycle.ACTIVE_STATUSES
-        )
+        tx.run_insert(run["id"], doc["id"], deployment_id, run, run["status"] in run_lifecycle.ACTIVE_STATUSES)
         if run["status"] == run_lifecycle.SUCCEEDED:
             self._apply_success(tx, run)
         return run
@@ -411,9 +409,7 @@ class Backend:
                     {"action": "needs deployment setting challengerModels.enabled = true"},
                 )
         if parsed.get("useCaseId") is not None and tx.obj_get("useCase", parsed["useCaseId"]) is None:
-            raise UnprocessableError.from_errors(
-                {"useCaseId": f"Use case not found ({parsed['useCaseId']})."}
-            )
+            raise UnprocessableError.from_errors({"useCaseId": f"Use case not found ({parsed['useCaseId']})."})
 
     def create_policy(self, deployment_id: str, body: Any) -> Doc:
         with self.store.transaction() as tx:
@@ -444,8 +440,7 @@ class Backend:
         active = tx.runs_active(policy_id)
         if active:
             raise ConflictError(
-                f"Cannot {what} retraining policy {policy_id} while run {active[0]['id']} is "
-                f"{active[0]['status']}."
+                f"Cannot {what} retraining policy {policy_id} while run {active[0]['id']} is {active[0]['status']}."
             )
 
     def patch_policy(self, deployment_id: str, policy_id: str, body: Any) -> Doc:
@@ -474,9 +469,7 @@ class Backend:
             doc = self._policy(tx, deployment_id, policy_id)
             active = tx.runs_active(policy_id)
             if active:
-                raise ConflictError(
-                    f"Retraining policy {policy_id} already has run {active[0]['id']} in progress."
-                )
+                raise ConflictError(f"Retraining policy {policy_id} already has run {active[0]['id']} in progress.")
             if self._settings(tx, deployment_id)["datasetId"] is None:
                 raise UnprocessableError(
                     "Retraining settings have no dataset: set one before starting a run.",

@@ -61,9 +61,7 @@ class EmulatorControl:
 
     def add_deployments(self, count: int, *, challengers_enabled: bool = True) -> list[str]:
         """Create ``count`` more deployments (with generated ids); returns their ids."""
-        result = self._call(
-            "POST", "/deployments", {"count": count, "challengersEnabled": challengers_enabled}
-        )
+        result = self._call("POST", "/deployments", {"count": count, "challengersEnabled": challengers_enabled})
         return list(result["ids"])
 
     def set_health(

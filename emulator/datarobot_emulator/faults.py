@@ -179,9 +179,7 @@ class FaultMiddleware:
         await send({"type": "http.response.start", "status": fault.status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
-    async def _drop_after_commit(
-        self, scope: Scope, receive: Receive, send: Send, committed: list[int]
-    ) -> None:
+    async def _drop_after_commit(self, scope: Scope, receive: Receive, send: Send, committed: list[int]) -> None:
         # Run the real handler to completion (its transaction commits), holding its answer back.
         held: list[Message] = []
 

@@ -224,9 +224,7 @@ def _schedule(check: _Checker, path: str, value: Any) -> Any:
             continue
         items = body[key]
         if not isinstance(items, list) or not items:
-            check.fail(
-                f"{path}.{key}", 'must be a non-empty array of integers or strings (["*"] means every)'
-            )
+            check.fail(f"{path}.{key}", 'must be a non-empty array of integers or strings (["*"] means every)')
             continue
         echoed: list[Any] = []
         for index, item in enumerate(items):

@@ -29,9 +29,7 @@ DEMO_CREDENTIAL_ID = "6523f1a0c8b2d4e6f8a0b5a1"
 DEMO_USE_CASE_ID = "6523f1a0c8b2d4e6f8a0b6b1"
 DEMO_ORG_ID = "6523f1a0c8b2d4e6f8a0b7c1"
 
-_SEED_TIME = (
-    1_700_000_000.0  # 2023-11-14: seeded objects were "created" at a fixed instant, for stable output.
-)
+_SEED_TIME = 1_700_000_000.0  # 2023-11-14: seeded objects were "created" at a fixed instant, for stable output.
 
 HEALTH_MESSAGES = {
     "passing": "Status is passing.",

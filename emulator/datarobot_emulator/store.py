@@ -71,8 +71,7 @@ class Tx:
 
     def meta_set(self, key: str, value: Any) -> None:
         self._conn.execute(
-            "INSERT INTO meta (key, value) VALUES (?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (key, json.dumps(value)),
         )
 
@@ -83,9 +82,7 @@ class Tx:
 
     # -- generic objects --
     def obj_get(self, kind: str, obj_id: str) -> Doc | None:
-        row = self._conn.execute(
-            "SELECT doc FROM objects WHERE kind = ? AND id = ?", (kind, obj_id)
-        ).fetchone()
+        row = self._conn.execute("SELECT doc FROM objects WHERE kind = ? AND id = ?", (kind, obj_id)).fetchone()
         return None if row is None else _load(row[0])
 
     def obj_put(self, kind: str, obj_id: str, doc: Doc) -> None:
@@ -109,9 +106,7 @@ class Tx:
 
     # -- policies --
     def policy_get(self, policy_id: str) -> tuple[str, Doc] | None:
-        row = self._conn.execute(
-            "SELECT deployment_id, doc FROM policies WHERE id = ?", (policy_id,)
-        ).fetchone()
+        row = self._conn.execute("SELECT deployment_id, doc FROM policies WHERE id = ?", (policy_id,)).fetchone()
         return None if row is None else (row[0], _load(row[1]))
 
     def policy_insert(self, policy_id: str, deployment_id: str, doc: Doc, next_fire_at: float | None) -> None:
@@ -141,9 +136,7 @@ class Tx:
         return [_load(r[0]) for r in rows]
 
     def policy_count(self, deployment_id: str) -> int:
-        row = self._conn.execute(
-            "SELECT COUNT(*) FROM policies WHERE deployment_id = ?", (deployment_id,)
-        ).fetchone()
+        row = self._conn.execute("SELECT COUNT(*) FROM policies WHERE deployment_id = ?", (deployment_id,)).fetchone()
         return int(row[0])
 
     def policies_all(self) -> list[tuple[str, str, Doc]]:
@@ -167,14 +160,10 @@ class Tx:
         )
 
     def run_update(self, run_id: str, doc: Doc, active: bool) -> None:
-        self._conn.execute(
-            "UPDATE runs SET doc = ?, active = ? WHERE id = ?", (_dump(doc), int(active), run_id)
-        )
+        self._conn.execute("UPDATE runs SET doc = ?, active = ? WHERE id = ?", (_dump(doc), int(active), run_id))
 
     def run_get(self, policy_id: str, run_id: str) -> Doc | None:
-        row = self._conn.execute(
-            "SELECT doc FROM runs WHERE id = ? AND policy_id = ?", (run_id, policy_id)
-        ).fetchone()
+        row = self._conn.execute("SELECT doc FROM runs WHERE id = ? AND policy_id = ?", (run_id, policy_id)).fetchone()
         return None if row is None else _load(row[0])
 
     def run_list(self, policy_id: str, offset: int = 0, limit: int = -1) -> list[Doc]:

@@ -175,7 +175,9 @@ class RetrainingPolicyArgs:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Output shapes: what the typed attributes resolve to (the server's state, snake_case).
+# Output shapes: the keys of the dict outputs (the server's state, snake_case). The attributes are annotated as
+# plain dicts because Pulumi converts outputs by the annotation and only accepts dicts or @output_type classes;
+# `typing.cast(LatestRun, value)` inside an `apply` gives an editor the keys.
 
 
 class ScheduleState(TypedDict):
@@ -274,17 +276,17 @@ class RetrainingPolicy(pulumi.dynamic.Resource, module="datarobot", name="Retrai
     """The policy's name in DataRobot (defaults to the resource name)."""
     description: pulumi.Output[str | None]
     action: pulumi.Output[str]
-    trigger: pulumi.Output[TriggerState]
+    trigger: pulumi.Output[dict[str, Any]]
     model_selection_strategy: pulumi.Output[str]
     feature_list_strategy: pulumi.Output[str]
     project_options_strategy: pulumi.Output[str]
-    autopilot_options: pulumi.Output[AutopilotOptionsState]
-    project_options: pulumi.Output[ProjectOptionsState]
-    time_series_options: pulumi.Output[TimeSeriesOptionsState]
+    autopilot_options: pulumi.Output[dict[str, Any]]
+    project_options: pulumi.Output[dict[str, Any]]
+    time_series_options: pulumi.Output[dict[str, Any]]
     use_case_id: pulumi.Output[str | None]
     use_case_name: pulumi.Output[str | None]
     adopt_existing: pulumi.Output[bool]
-    latest_run: pulumi.Output[LatestRun | None]
+    latest_run: pulumi.Output[dict[str, Any] | None]
     """The newest run as of the last create, update or refresh (`pulumi refresh` updates it)."""
     next_scheduled_runs: pulumi.Output[list[str]]
     """The next three UTC times (ISO 8601) a schedule trigger fires, as of the last create, update or refresh."""

@@ -270,9 +270,12 @@ def test_partial_schedule_is_filled_with_every(api: httpx.Client) -> None:
 @pytest.mark.parametrize("manual", [None, "None"])
 def test_manual_trigger_type_is_echoed_as_received(api: httpx.Client, manual: str | None) -> None:
     # No retraining user needed for a manual-only policy.
-    assert api.patch(
-        f"/deployments/{DEMO_DEPLOYMENT_ID}/retrainingSettings/", json={"datasetId": DEMO_DATASET_ID}
-    ).status_code == 204
+    assert (
+        api.patch(
+            f"/deployments/{DEMO_DEPLOYMENT_ID}/retrainingSettings/", json={"datasetId": DEMO_DATASET_ID}
+        ).status_code
+        == 204
+    )
     policy = create_policy(api, trigger={"type": manual})
     assert policy["trigger"]["type"] == manual
     assert api.get(f"{policies_url()}{policy['id']}/").json()["trigger"]["type"] == manual

@@ -7,8 +7,9 @@ from typing import Any
 
 import httpx
 import pytest
+
 from datarobot_retraining.client import DataRobotClient
-from transport_support import ENDPOINT, TOKEN, FakeTime
+from tests.unit.transport_support import ENDPOINT, TOKEN, FakeTime, MakeClient
 
 
 @pytest.fixture(autouse=True)
@@ -21,9 +22,6 @@ def _no_datarobot_env(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def fake_time() -> FakeTime:
     return FakeTime()
-
-
-MakeClient = Callable[..., DataRobotClient]
 
 
 @pytest.fixture

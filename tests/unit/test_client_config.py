@@ -8,12 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from conftest import MakeClient
-from transport_support import ENDPOINT, TOKEN, Script, reply
 
 from datarobot_retraining.client import DEFAULT_ENDPOINT, DataRobotClient
 from datarobot_retraining.client._http import api_path
 from datarobot_retraining.errors import ConfigurationError, InternalServerError
+from tests.unit.transport_support import ENDPOINT, TOKEN, MakeClient, Script, reply
 
 
 def test_explicit_arguments_win_over_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,14 +8,13 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import MakeClient
-from transport_support import TOKEN, Script, reply
 
 from datarobot_retraining.errors import (
     AmbiguousRequestError,
     APIConnectionError,
     APIError,
     APIStatusError,
+    APITimeoutError,
     AuthenticationError,
     BadRequestError,
     ConflictError,
@@ -29,6 +28,7 @@ from datarobot_retraining.errors import (
     status_error_class,
 )
 from datarobot_retraining.models import RetrainingPolicyCreate
+from tests.unit.transport_support import TOKEN, MakeClient, Script, reply
 
 
 @pytest.mark.parametrize(
@@ -62,17 +62,11 @@ def test_status_maps_to_error_class(make_client: MakeClient, status: int, error:
 
 
 def test_error_tree() -> None:
-    assert issubclass(APITimeoutError_(), APIConnectionError)
+    assert issubclass(APITimeoutError, APIConnectionError)
     for cls in (APIConnectionError, AmbiguousRequestError, ResponseValidationError, APIStatusError):
         assert issubclass(cls, APIError)
         assert issubclass(cls, DataRobotError)
     assert not issubclass(AmbiguousRequestError, APIConnectionError)  # "safe to repeat" must not catch it
-
-
-def APITimeoutError_() -> type:
-    from datarobot_retraining.errors import APITimeoutError
-
-    return APITimeoutError
 
 
 def test_errors_can_be_built_by_hand_and_pickled() -> None:
@@ -134,7 +128,10 @@ def test_html_gateway_page_gives_a_one_line_message(make_client: MakeClient) -> 
     ("step", "expected"),
     [
         (reply(500), "GET /deployments/d1/ failed with 500 Internal Server Error"),
-        (reply(500, text="upstream exploded\nstack trace..."), "GET /deployments/d1/ failed with 500: upstream exploded"),
+        (
+            reply(500, text="upstream exploded\nstack trace..."),
+            "GET /deployments/d1/ failed with 500: upstream exploded",
+        ),
         (reply(404, {"errorName": "NotFound"}), "GET /deployments/d1/ failed with 404: NotFound"),
         (reply(404, ["weird"]), "GET /deployments/d1/ failed with 404: ['weird']"),
         (

@@ -6,10 +6,9 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import MakeClient
-from transport_support import ENDPOINT, Script, reply
 
 from datarobot_retraining.errors import ResponseValidationError
+from tests.unit.transport_support import ENDPOINT, MakeClient, Script, reply
 
 
 def page(items: list[dict[str, Any]], next_url: str | None, total: int = 5) -> dict[str, Any]:

@@ -10,14 +10,13 @@ from email.utils import format_datetime
 
 import httpx
 import pytest
-from conftest import MakeClient
-from transport_support import TOKEN, FakeTime, Script, reply
 
 from datarobot_retraining.client import DataRobotClient
 from datarobot_retraining.client._http import parse_retry_after
 from datarobot_retraining.errors import (
     AmbiguousRequestError,
     APIConnectionError,
+    APIError,
     APIStatusError,
     APITimeoutError,
     BadRequestError,
@@ -28,6 +27,7 @@ from datarobot_retraining.errors import (
     UnprocessableEntityError,
 )
 from datarobot_retraining.models import RetrainingPolicyCreate
+from tests.unit.transport_support import TOKEN, FakeTime, MakeClient, Script, reply
 
 POLICY = {"id": "p1", "name": "nightly"}
 
@@ -101,7 +101,7 @@ def test_retry_table(make_client: MakeClient, method: str, outcome: int | str, e
         assert script.requests[0].content == script.requests[1].content
         assert script.requests[0].url == script.requests[1].url
     else:
-        assert isinstance(expected, type)
+        assert isinstance(expected, type) and issubclass(expected, APIError)
         with pytest.raises(expected) as caught:
             client.request(method, "/things/", json=body)
         assert type(caught.value) is expected
@@ -111,23 +111,25 @@ def test_retry_table(make_client: MakeClient, method: str, outcome: int | str, e
 
 
 @pytest.mark.parametrize(
-    ("method", "step", "error", "status"),
+    ("method", "step", "expected"),
     [
-        ("GET", reply(503), InternalServerError, 503),
-        ("GET", reply(429), RateLimitError, 429),
-        ("DELETE", reply(408), APIStatusError, 408),
-        ("GET", httpx.ConnectError("refused"), APIConnectionError, None),
-        ("PATCH", httpx.ReadTimeout("slow"), APITimeoutError, None),
-        ("GET", httpx.ReadError("reset"), APIConnectionError, None),
+        ("GET", reply(503), (InternalServerError, 503)),
+        ("GET", reply(429), (RateLimitError, 429)),
+        ("DELETE", reply(408), (APIStatusError, 408)),
+        ("GET", httpx.ConnectError("refused"), (APIConnectionError, None)),
+        ("PATCH", httpx.ReadTimeout("slow"), (APITimeoutError, None)),
+        ("GET", httpx.ReadError("reset"), (APIConnectionError, None)),
         # Never reached the server: exhausting retries is a plain connection error, not an ambiguous one.
-        ("POST", httpx.ConnectError("refused"), APIConnectionError, None),
-        ("POST", httpx.PoolTimeout("pool"), APITimeoutError, None),
-        ("POST", reply(429), RateLimitError, 429),
+        ("POST", httpx.ConnectError("refused"), (APIConnectionError, None)),
+        ("POST", httpx.PoolTimeout("pool"), (APITimeoutError, None)),
+        ("POST", reply(429), (RateLimitError, 429)),
     ],
 )
 def test_retries_are_bounded_by_max_retries(
-    make_client: MakeClient, fake_time: FakeTime, method: str, step: object, error: type, status: int | None
+    make_client: MakeClient, fake_time: FakeTime, method: str, step: object, expected: tuple[type, int | None]
 ) -> None:
+    error, status = expected
+    assert issubclass(error, APIError)
     script = Script(step)  # type: ignore[arg-type]
     client = make_client(script, max_retries=3)
     with pytest.raises(error) as caught:
@@ -136,6 +138,7 @@ def test_retries_are_bounded_by_max_retries(
     assert script.calls == 4
     assert len(fake_time.sleeps) == 3
     if status is not None:
+        assert isinstance(caught.value, APIStatusError)
         assert caught.value.status_code == status
     else:
         assert "after 4 attempts" in str(caught.value)
@@ -310,9 +313,7 @@ def test_total_time_counts_the_attempts_themselves(make_client: MakeClient, fake
     assert fake_time.sleeps == [0.5, 1.0]
 
 
-def test_retry_after_longer_than_the_time_left_gives_up_at_once(
-    make_client: MakeClient, fake_time: FakeTime
-) -> None:
+def test_retry_after_longer_than_the_time_left_gives_up_at_once(make_client: MakeClient, fake_time: FakeTime) -> None:
     script = Script(reply(429, {"message": "quota"}, headers={"Retry-After": "30"}))
     with pytest.raises(RateLimitError) as caught:
         make_client(script, max_retry_time=10).request("GET", "/things/")

@@ -107,7 +107,7 @@ def test_full_policy_body_is_camel_case_all_the_way_down() -> None:
 
 def test_manual_trigger_is_null_also_when_given_as_the_string_none() -> None:
     assert Trigger(type=None).to_wire() == {"type": None}
-    assert Trigger(type="None").to_wire() == {"type": None}  # type: ignore[arg-type]
+    assert Trigger(type="None").to_wire() == {"type": None}
 
 
 def test_update_body_can_clear_nested_keys() -> None:
@@ -147,7 +147,8 @@ def test_request_models_do_not_range_check() -> None:
 
 
 def test_enums_are_strings_with_wire_values() -> None:
-    assert Metric.RATE_TOP5 == "Rate@Top5%"
+    assert Metric.RATE_TOP5.value == "Rate@Top5%"
+    assert isinstance(Metric.RATE_TOP5, str)
     assert str(Metric.RATE_TOP10) == "Rate@Top10%"
     assert f"{Action.MODEL_REPLACEMENT}" == "model_replacement"
     assert TriggerType("data_drift_decline") is TriggerType.DATA_DRIFT_DECLINE

@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 
+from datarobot_retraining.client import DataRobotClient
+
 ENDPOINT = "https://dr.example.com/api/v2"
 TOKEN = "tok-SECRET-0123456789abcdef"
 
@@ -65,3 +67,7 @@ class FakeTime:
 
     def clock(self) -> float:
         return self.now
+
+
+#: The `make_client` fixture: `make_client(handler, **options) -> DataRobotClient`.
+MakeClient = Callable[..., DataRobotClient]

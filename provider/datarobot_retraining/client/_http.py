@@ -207,9 +207,7 @@ class Requester:
                         method=method,
                         path=shown,
                     ) from exc
-                error_class = (
-                    APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
-                )
+                error_class = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
                 if not isinstance(exc, _NOT_RETRYABLE):
                     wait = self._backoff(retries)
                     if self._may_retry(retries, started, wait):
@@ -346,9 +344,7 @@ class Requester:
                 try:
                     yield model.model_validate(item)
                 except ValidationError as exc:
-                    raise self._invalid(
-                        response, f"an unexpected item data[{index}] ({_summarize(exc)})"
-                    ) from None
+                    raise self._invalid(response, f"an unexpected item data[{index}] ({_summarize(exc)})") from None
             if not page.next:
                 return
             # Real servers send absolute URLs; joining also copes with a relative one.

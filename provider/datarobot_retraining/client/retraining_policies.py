@@ -18,9 +18,7 @@ class RetrainingPoliciesAPI:
 
     def list(self, deployment_id: str) -> Iterator[RetrainingPolicy]:
         """Every policy of the deployment, fetched page by page as the iterator is consumed."""
-        return self._http.paginate(
-            api_path("deployments", deployment_id, "retrainingPolicies"), RetrainingPolicy
-        )
+        return self._http.paginate(api_path("deployments", deployment_id, "retrainingPolicies"), RetrainingPolicy)
 
     def get(self, deployment_id: str, policy_id: str) -> RetrainingPolicy:
         """One policy; `NotFoundError` when the deployment or the policy does not exist."""

@@ -24,6 +24,4 @@ class RetrainingSettingsAPI:
 
         The write shape (ids) differs from the read shape (objects): call `get` to see the result.
         """
-        self._http.request(
-            "PATCH", api_path("deployments", deployment_id, "retrainingSettings"), json=body.to_wire()
-        )
+        self._http.request("PATCH", api_path("deployments", deployment_id, "retrainingSettings"), json=body.to_wire())

@@ -83,7 +83,7 @@ def restore_unknowns(known: dict[str, Any], unknown_paths: Iterable[tuple[str, .
                 child = {}
                 node[key] = child
             node = child
-        node[path[-1]] = Unknown()
+        node[path[-1]] = Unknown()  # type: ignore[no-untyped-call]
     return restored
 
 

@@ -51,14 +51,18 @@ MonthValue = Annotated[int | str, BeforeValidator(partial(normalize_value, "mont
 DayOfWeekValue = Annotated[int | str, BeforeValidator(partial(normalize_value, "day_of_week"))]
 
 
+def _every() -> list[int | str]:
+    return ["*"]
+
+
 class ScheduleInputs(InputModel):
     """A cron-like schedule in UTC; a field left out means `["*"]` (every)."""
 
-    minute: list[MinuteValue] = Field(default_factory=lambda: ["*"])
-    hour: list[HourValue] = Field(default_factory=lambda: ["*"])
-    day_of_month: list[DayOfMonthValue] = Field(default_factory=lambda: ["*"])
-    month: list[MonthValue] = Field(default_factory=lambda: ["*"])
-    day_of_week: list[DayOfWeekValue] = Field(default_factory=lambda: ["*"])
+    minute: list[MinuteValue] = Field(default_factory=_every)
+    hour: list[HourValue] = Field(default_factory=_every)
+    day_of_month: list[DayOfMonthValue] = Field(default_factory=_every)
+    month: list[MonthValue] = Field(default_factory=_every)
+    day_of_week: list[DayOfWeekValue] = Field(default_factory=_every)
 
     @model_validator(mode="before")
     @classmethod
@@ -126,7 +130,7 @@ class ProjectOptionsInputs(InputModel):
     @field_validator("holdout_pct", "validation_pct")
     @classmethod
     def _integral_stays_int(cls, value: int | float | None) -> int | float | None:
-        return as_int(value)
+        return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 class PeriodicityInputs(InputModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -122,12 +122,20 @@ def same_value(want: Any, have: Any) -> bool:
     return bool(want == have)
 
 
+LeafEqual = Callable[[str, Any, Any], bool]
+"""Compares a leaf's desired value with the server's: (path, want, have) -> same?"""
+
+
+def same_leaf(_path: str, want: Any, have: Any) -> bool:
+    return same_value(want, have)
+
+
 def changed_leaves(
     olds: Mapping[str, Any],
     news: Mapping[str, Any],
     leaf_paths: Sequence[str],
     defaults: Mapping[str, Any],
-    equal: Any = same_value,
+    equal: LeafEqual = same_leaf,
 ) -> list[str]:
     """Leaves whose desired value differs from the state in `olds` (the previous *outputs*).
 

@@ -73,6 +73,8 @@ class ProviderServer:
     _channel: grpc.Channel | None = None
     _stub: Any = None
     _loop: asyncio.AbstractEventLoop | None = None
+    # Callers may drive the server from several threads (as the engine does); the loop is not re-entrant.
+    _loop_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self, timeout: float = 60.0) -> ProviderServer:
         env = dict(os.environ if self.env is None else self.env)
@@ -181,7 +183,8 @@ class ProviderServer:
 
     def _struct(self, props: Mapping[str, Any]) -> struct_pb2.Struct:
         assert self._loop is not None, "start() the server first"
-        return self._loop.run_until_complete(rpc.serialize_properties(dict(props), {}))
+        with self._loop_lock:
+            return self._loop.run_until_complete(rpc.serialize_properties(dict(props), {}))
 
 
 def _drain(stream: Any, sink: list[str] | None) -> None:

@@ -1,0 +1,74 @@
+"""Retraining settings against the emulator: read, set, clear (reference §2 rows 1-2, §3.8)."""
+
+from __future__ import annotations
+
+import pytest
+
+from datarobot_emulator.seed import (
+    DEMO_CREDENTIAL_ID,
+    DEMO_DATASET_ID,
+    DEMO_DEPLOYMENT_ID,
+    DEMO_PREDICTION_ENVIRONMENT_ID,
+    DEMO_RETRAINING_USER_ID,
+)
+from datarobot_emulator.server import EmulatorServer
+from datarobot_retraining.client import DataRobotClient
+from datarobot_retraining.errors import NotFoundError, UnprocessableEntityError
+from datarobot_retraining.models import RetrainingSettingsUpdate
+
+
+def test_fresh_deployment_has_no_settings(client: DataRobotClient) -> None:
+    settings = client.retraining_settings.get(DEMO_DEPLOYMENT_ID)
+    assert (settings.dataset, settings.prediction_environment, settings.retraining_user, settings.credential) == (
+        None,
+        None,
+        None,
+        None,
+    )
+
+
+def test_set_read_back_and_clear(client: DataRobotClient, emulator: EmulatorServer) -> None:
+    client.retraining_settings.update(
+        DEMO_DEPLOYMENT_ID,
+        RetrainingSettingsUpdate(
+            dataset_id=DEMO_DATASET_ID,
+            prediction_environment_id=DEMO_PREDICTION_ENVIRONMENT_ID,
+            retraining_user_id=DEMO_RETRAINING_USER_ID,
+            credential_id=DEMO_CREDENTIAL_ID,
+        ),
+    )
+    settings = client.retraining_settings.get(DEMO_DEPLOYMENT_ID)
+    assert settings.dataset is not None and settings.dataset.id == DEMO_DATASET_ID
+    assert settings.dataset.name == "churn_training.csv"
+    assert settings.prediction_environment is not None
+    assert settings.prediction_environment.id == DEMO_PREDICTION_ENVIRONMENT_ID
+    assert settings.retraining_user is not None and settings.retraining_user.id == DEMO_RETRAINING_USER_ID
+    assert settings.retraining_user.username == "retraining-bot@example.com"
+    assert settings.credential is not None and settings.credential.name == "Warehouse reader"
+
+    # Sparse PATCH: only the explicit null is sent, so only the credential is cleared.
+    client.retraining_settings.update(DEMO_DEPLOYMENT_ID, RetrainingSettingsUpdate(credential_id=None))
+    after = client.retraining_settings.get(DEMO_DEPLOYMENT_ID)
+    assert after.credential is None
+    assert after.dataset is not None and after.dataset.id == DEMO_DATASET_ID
+
+    log = [(r["method"], r["path"], r["status"]) for r in emulator.control.requests()]
+    path = f"/api/v2/deployments/{DEMO_DEPLOYMENT_ID}/retrainingSettings/"
+    assert log == [("PATCH", path, 204), ("GET", path, 200), ("PATCH", path, 204), ("GET", path, 200)]
+
+
+def test_unknown_deployment(client: DataRobotClient) -> None:
+    with pytest.raises(NotFoundError) as caught:
+        client.retraining_settings.get("000000000000000000000000")
+    assert str(caught.value).startswith(
+        "GET /deployments/000000000000000000000000/retrainingSettings/ failed with 404: "
+    )
+    assert caught.value.server_message
+
+
+def test_unknown_dataset_is_unprocessable(client: DataRobotClient) -> None:
+    with pytest.raises((UnprocessableEntityError, NotFoundError)) as caught:
+        client.retraining_settings.update(
+            DEMO_DEPLOYMENT_ID, RetrainingSettingsUpdate(dataset_id="000000000000000000000000")
+        )
+    assert "PATCH /deployments/" in str(caught.value)

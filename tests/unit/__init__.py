@@ -1,0 +1,1 @@
+"""Transport-level tests of the DataRobot client over httpx.MockTransport (no network, no emulator)."""
