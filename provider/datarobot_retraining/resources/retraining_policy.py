@@ -13,7 +13,9 @@ from datarobot_retraining.errors import (
     AmbiguousRequestError,
     APIError,
     ConflictError,
+    InternalServerError,
     NotFoundError,
+    ResponseValidationError,
     UnprocessableEntityError,
 )
 from datarobot_retraining.inputs._validation import get_path, leaves, nest
@@ -128,8 +130,9 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
         for attempt in range(1, _CREATE_ATTEMPTS + 1):
             try:
                 return client.retraining_policies.create(deployment_id, body)
-            except AmbiguousRequestError as error:
-                # The POST may have landed. Look before sending it again: a duplicate policy is worse than a failure.
+            except (AmbiguousRequestError, InternalServerError, ResponseValidationError) as error:
+                # The POST may have landed (no answer, a 5xx after the work was done, or an answer we cannot read).
+                # Look before sending it again: a duplicate policy is worse than a failure.
                 found = self._find_created(client, deployment_id, name, desired, error)
                 if found is not None:
                     return found
@@ -156,7 +159,7 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
         deployment_id: str,
         name: str,
         desired: dict[str, Any],
-        cause: AmbiguousRequestError,
+        cause: APIError,
     ) -> RetrainingPolicy | None:
         try:
             candidates = [
