@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 demo: setup
-	$(BIN)/python -m examples.quickstart.demo
+	$(BIN)/python examples/quickstart/demo.py
 
 lint: setup
 	$(BIN)/ruff check .

@@ -1,0 +1,1 @@
+"""Benchmarks of the provider against a local emulator: ``python -m benchmarks [--quick] [--only NAME]``."""

@@ -1,0 +1,136 @@
+"""Provider overhead: policy create → read → update → delete through the provider methods vs bare `httpx` calls."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from datarobot_emulator import seed
+from datarobot_retraining.resources import RetrainingPolicyProvider, RetrainingSettingsProvider
+
+from ._common import (
+    NOTEBOOK_POLICY_WIRE,
+    POLICY_EDIT,
+    POLICY_EDIT_WIRE,
+    Arm,
+    Context,
+    Goal,
+    bare_client,
+    configured,
+    interleave,
+    loadavg,
+    notebook_policy,
+    ratios,
+    rounded,
+    settings_props,
+    summarize,
+    write_result,
+)
+
+NAME = "overhead"
+TITLE = "Provider overhead (policy create → read → update → delete)"
+GOAL_RATIO = 1.10
+DEPLOYMENT = seed.DEMO_DEPLOYMENT_ID
+
+
+def run(ctx: Context) -> dict[str, Any]:
+    started, load_before = time.perf_counter(), loadavg()
+    cycles, rounds = (20, 2) if ctx.quick else (200, 7)
+    emulator = ctx.emulator
+    emulator.control.reset("demo")
+    emulator.control.freeze_clock()
+    settings: RetrainingSettingsProvider = configured(RetrainingSettingsProvider(), emulator)
+    settings.create(settings.check({}, settings_props(DEPLOYMENT)).inputs)
+    policy: RetrainingPolicyProvider = configured(RetrainingPolicyProvider(), emulator)
+    news = notebook_policy(DEPLOYMENT)
+    checked = policy.check({}, news).inputs
+    edited = policy.check({}, {**news, **POLICY_EDIT}).inputs
+    edited_news = {**news, **POLICY_EDIT}
+    base = f"/deployments/{DEPLOYMENT}/retrainingPolicies/"
+    http = bare_client(emulator)
+
+    def provider_cycles() -> None:
+        for _ in range(cycles):
+            created = policy.create(checked)
+            outs = created.outs
+            policy.read(created.id, outs)
+            outs = policy.update(created.id, outs, edited).outs
+            policy.delete(created.id, outs)
+
+    def engine_cycles() -> None:
+        # What the engine really sends around the same four calls: check before create and update, diff before update.
+        for _ in range(cycles):
+            created = policy.create(policy.check({}, news).inputs)
+            outs = created.outs
+            policy.read(created.id, outs)
+            want = policy.check(checked, edited_news).inputs
+            assert policy.diff(created.id, outs, want).changes
+            outs = policy.update(created.id, outs, want).outs
+            policy.delete(created.id, outs)
+
+    def bare_cycles() -> None:
+        for _ in range(cycles):
+            response = http.post(base, json=NOTEBOOK_POLICY_WIRE)
+            response.raise_for_status()
+            path = f"{base}{response.json()['id']}/"
+            http.get(path).raise_for_status()
+            http.patch(path, json=POLICY_EDIT_WIRE).raise_for_status()
+            http.delete(path).raise_for_status()
+
+    provider_arm = Arm("provider", provider_cycles)
+    engine_arm = Arm("provider_with_check_diff", engine_cycles)
+    bare_arm = Arm("bare_httpx", bare_cycles)
+    arms = [provider_arm, bare_arm, engine_arm]
+
+    # Untimed warm-up (imports, pydantic schema caches, connection pools), and a count of requests per cycle.
+    request_counts: dict[str, int] = {}
+    for arm in arms:
+        emulator.control.clear_requests()
+        arm.run()
+        request_counts[arm.name] = len(emulator.control.requests())
+
+    interleave(arms, rounds, between=emulator.control.clear_requests, server_cpu=emulator.cpu_seconds)
+    http.close()
+
+    operations = cycles * 4
+    per_arm: dict[str, Any] = {}
+    for arm in arms:
+        per_arm[arm.name] = {
+            "wall_s": rounded(summarize(arm.wall)),
+            "ms_per_cycle": round(summarize(arm.wall)["median"] / cycles * 1000, 3),
+            "client_cpu_ms_per_cycle": round(summarize(arm.cpu)["median"] / cycles * 1000, 3),
+            "emulator_cpu_ms_per_cycle": round(summarize(arm.server_cpu)["median"] / cycles * 1000, 3),
+            "requests_per_cycle": request_counts[arm.name] / cycles,
+        }
+    wall_ratio = summarize(ratios(provider_arm.wall, bare_arm.wall))
+    engine_ratio = summarize(ratios(engine_arm.wall, bare_arm.wall))
+    cpu_ratio = summarize(ratios(provider_arm.cpu, bare_arm.cpu))
+    added_ms = [(a - b) / operations * 1000 for a, b in zip(provider_arm.wall, bare_arm.wall, strict=True)]
+    results = {
+        "arms": per_arm,
+        "ratio_provider_vs_bare": rounded(wall_ratio),
+        "ratio_provider_with_check_diff_vs_bare": rounded(engine_ratio),
+        "client_cpu_ratio_provider_vs_bare": rounded(cpu_ratio),
+        "added_ms_per_api_call": rounded(summarize(added_ms), 3),
+    }
+    goals = [Goal("provider / bare httpx, wall time", f"≤ {GOAL_RATIO:.2f}×", round(wall_ratio["median"], 3),
+                  wall_ratio["median"] <= GOAL_RATIO)]  # fmt: skip
+    figures = [
+        ("provider / bare httpx (wall, median of rounds)", _fmt(wall_ratio)),
+        ("with check + diff / bare httpx (wall)", _fmt(engine_ratio)),
+        ("client CPU, provider / bare", _fmt(cpu_ratio)),
+        (
+            "ms per cycle (4 API calls): provider / bare",
+            f"{per_arm['provider']['ms_per_cycle']:.2f} / {per_arm['bare_httpx']['ms_per_cycle']:.2f}",
+        ),
+    ]
+    return write_result(
+        ctx, NAME, TITLE,
+        params={"cycles_per_round": cycles, "rounds": rounds, "order": "ABC/CBA interleaved",
+                "emulator": "subprocess, clock frozen"},
+        results=results, goals=goals, figures=figures, started=started, load_before=load_before,
+    )  # fmt: skip
+
+
+def _fmt(stats: dict[str, float | int]) -> str:
+    return f"{stats['median']:.3f}× ({stats['min']:.3f}–{stats['max']:.3f})"

@@ -1,0 +1,141 @@
+"""`make demo`: start the emulator, apply the quickstart stack, watch a drift-triggered retraining run, tear down."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+PROGRAM = ROOT / "examples" / "quickstart"
+
+
+def start_emulator(token: str, db: Path) -> tuple[subprocess.Popen[str], str]:
+    """The emulator in its own process on a free port, with the demo seed and 1-second run steps."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "datarobot_emulator", "--host", "127.0.0.1", "--port", "0", "--token", token,
+         "--db", str(db), "--seed", "demo", "--step-seconds", "1"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.startswith("http"):
+            return process, line.strip()
+    raise SystemExit("The emulator did not start; run `python -m datarobot_emulator --port 0` to see why.")
+
+
+def stack_config(api_url: str, token: str) -> tuple[str, dict[str, str]]:
+    project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
+    name = str(project["name"])
+    config = {f"{name}:{key}": str(spec["default"]) for key, spec in project.get("config", {}).items()}
+    config.update({"datarobot:endpoint": api_url, "datarobot:apikey": token})
+    return name, config
+
+
+def with_pulumi_cli(pulumi: str, api_url: str, token: str, work: Path) -> None:
+    """The real engine: a local file backend inside the project, a `local` stack, the token as a secret."""
+    env = {
+        **os.environ,
+        "PULUMI_BACKEND_URL": f"file://{ROOT / '.pulumi'}",
+        "PULUMI_CONFIG_PASSPHRASE": os.environ.get("PULUMI_CONFIG_PASSPHRASE", "demo-passphrase"),
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+    }
+    (ROOT / ".pulumi").mkdir(exist_ok=True)
+
+    def run(*args: str, check: bool = True) -> None:
+        print(f"$ pulumi {' '.join(a if a != token else '***' for a in args)}", flush=True)
+        subprocess.run([pulumi, *args], cwd=ROOT, env=env, check=check)
+
+    run("stack", "select", "local", "--create")
+    run("config", "set", "datarobot:endpoint", api_url)
+    run("config", "set", "--secret", "datarobot:apikey", token)
+    run("up", "--yes", "--skip-preview")
+    run("stack", "output")
+    print("\nThe stack stays in .pulumi/ (local backend); this demo destroys it because its emulator stops now.")
+    run("destroy", "--yes")
+    _ = work
+
+
+def with_offline_runner(api_url: str, token: str, work: Path) -> None:
+    from datarobot_emulator.control import EmulatorControl
+    from datarobot_emulator.seed import DEMO_DEPLOYMENT_ID
+    from pulumi_datarobot_retraining.testing.offline import OfflineRunner
+
+    print(
+        "The Pulumi CLI is not on PATH, so this demo runs the same program with the offline runner\n"
+        "(pulumi_datarobot_retraining.testing.offline): a test tool that drives the real provider process the way\n"
+        "the engine does. It is NOT the Pulumi engine. Install the Pulumi CLI to run `pulumi up` for real.\n",
+        flush=True,
+    )
+    project, config = stack_config(api_url, token)
+    runner = OfflineRunner(PROGRAM, work / "state.json", config, project=project)
+    runner.up()
+
+    control = EmulatorControl(api_url.removesuffix("/api/v2"))
+    print("\nData drift of the deployment declines to warning (set through the emulator's control route)...")
+    started = control.set_health(DEMO_DEPLOYMENT_ID, "data_drift", "warning")
+    print(f"The drift policy started run {', '.join(started) or '(none)'}; waiting for it to finish.", flush=True)
+    _wait_for_runs(api_url, token, DEMO_DEPLOYMENT_ID)
+
+    print("\nRefresh, then up again: the outputs now show the run (no write calls: nothing changed).")
+    runner.refresh()
+    runner.up()
+    print("\nDestroy:")
+    runner.destroy()
+
+
+def _wait_for_runs(api_url: str, token: str, deployment_id: str) -> None:
+    from datarobot_retraining.client import DataRobotClient
+    from datarobot_retraining.models import is_terminal
+
+    with DataRobotClient(api_url, token) as client:
+        deadline = time.monotonic() + 60
+        last: dict[str, Any] = {}
+        while time.monotonic() < deadline:
+            runs = [
+                (policy.name, policy.latest_run)
+                for policy in client.retraining_policies.list(deployment_id)
+                if policy.latest_run is not None
+            ]
+            for name, run in runs:
+                assert run is not None
+                step = (run.model_extra or {}).get("currentStep")
+                state = f"{run.status}" + (f" ({step})" if step else "")
+                if last.get(run.id) != state:
+                    last[run.id] = state
+                    print(f"  run {run.id} of '{name}': {state}", flush=True)
+            if runs and all(run is not None and is_terminal(run.status) for _, run in runs):
+                return
+            time.sleep(0.5)
+
+
+def main() -> int:
+    token = secrets.token_hex(16)
+    with tempfile.TemporaryDirectory(prefix="retraining-demo-") as folder:
+        work = Path(folder)
+        emulator, api_url = start_emulator(token, work / "emulator.db")
+        print(f"DataRobot emulator running at {api_url}\n", flush=True)
+        try:
+            pulumi = shutil.which("pulumi")
+            if pulumi:
+                with_pulumi_cli(pulumi, api_url, token, work)
+            else:
+                with_offline_runner(api_url, token, work)
+        finally:
+            emulator.terminate()
+            emulator.wait(timeout=10)
+    print("\nDone. The emulator has stopped.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
