@@ -1,4 +1,5 @@
-"""Program-side SDK: the Pulumi dynamic resources a user declares (RetrainingSettings, RetrainingPolicy)."""
+"""Program-side SDK: the Pulumi dynamic resources a user declares (RetrainingSettings, RetrainingPolicy,
+RetrainingPolicyRun)."""
 
 from datarobot_retraining.models.enums import (
     Action,
@@ -32,6 +33,7 @@ from pulumi_datarobot_retraining.retraining_policy import (
     TriggerArgs,
     TriggerArgsDict,
 )
+from pulumi_datarobot_retraining.retraining_policy_run import RetrainingPolicyRun, RetrainingPolicyRunArgs
 from pulumi_datarobot_retraining.retraining_settings import RetrainingSettings, RetrainingSettingsArgs
 
 __all__ = [
@@ -52,6 +54,8 @@ __all__ = [
     "ProjectOptionsStrategy",
     "RetrainingPolicy",
     "RetrainingPolicyArgs",
+    "RetrainingPolicyRun",
+    "RetrainingPolicyRunArgs",
     "RetrainingSettings",
     "RetrainingSettingsArgs",
     "RunStatus",

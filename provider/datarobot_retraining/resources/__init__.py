@@ -2,6 +2,12 @@
 
 from datarobot_retraining.resources._base import ResourceOperationError
 from datarobot_retraining.resources.retraining_policy import RetrainingPolicyProvider
+from datarobot_retraining.resources.retraining_policy_run import RetrainingPolicyRunProvider
 from datarobot_retraining.resources.retraining_settings import RetrainingSettingsProvider
 
-__all__ = ["ResourceOperationError", "RetrainingPolicyProvider", "RetrainingSettingsProvider"]
+__all__ = [
+    "ResourceOperationError",
+    "RetrainingPolicyProvider",
+    "RetrainingPolicyRunProvider",
+    "RetrainingSettingsProvider",
+]

@@ -155,123 +155,24 @@ class OfflineRunner:
 
     # -- one pass of the program -----------------------------------------------------------------------------------
     def _run(self, server: ProviderServer, *, apply: bool) -> RunResult:
-        resources = self._load()
-        seen: set[str] = set()
-        steps: list[Step] = []
-        replaced: list[_Resource] = []
-        lock = threading.Lock()
-        errors: list[BaseException] = []
-
-        runner = self
+        state = _Pass(self, server, self._load(), apply=apply)
 
         class Mocks(pulumi.runtime.Mocks):
             def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
                 try:
-                    return runner._register(server, args, resources, seen, steps, replaced, lock, apply=apply)
+                    return state.register(args)
                 except BaseException as error:
-                    errors.append(error)
+                    state.errors.append(error)
                     raise
 
             def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
                 return {}, None
 
         outputs = self._execute(Mocks(), preview=not apply)
-        if errors:
-            raise errors[0]
-
-        for resource in replaced:
-            if apply:
-                self._delete(server, resource)
-        for key in [k for k in list(resources) if k not in seen]:
-            resource = resources[key]
-            if apply:
-                self._delete(server, resource)
-                with lock:
-                    del resources[key]
-                    self._save(resources)
-            steps.append(Step("delete", resource.type, resource.name))
-        return RunResult(steps, outputs if apply else {})
-
-    def _register(
-        self,
-        server: ProviderServer,
-        args: pulumi.runtime.MockResourceArgs,
-        resources: dict[str, _Resource],
-        seen: set[str],
-        steps: list[Step],
-        replaced: list[_Resource],
-        lock: threading.Lock,
-        *,
-        apply: bool,
-    ) -> tuple[str, dict[str, Any]]:
-        key = f"{args.typ}::{args.name}"
-        dynamic = args.typ.startswith(DYNAMIC_PREFIX)
-        with lock:
-            seen.add(key)
-            old = resources.get(key)
-        if not dynamic:
-            id_, outputs = self.mock_outputs(args)
-            with lock:
-                steps.append(Step("same" if old else "create", args.typ, args.name))
-                resources[key] = _Resource(key, args.typ, args.name, id_, dict(args.inputs), outputs, False)
-                if apply:
-                    self._save(resources)
-            return id_, outputs
-
-        urn = self._urn_for(args.typ, args.name)
-        news = dict(args.inputs)
-        if args.resource_id:  # `Resource.get()`: read an existing object, manage nothing
-            outcome = server.read(urn, args.resource_id, news, news)
-            if not outcome.id:
-                raise OfflineRunError(f"{args.typ} {args.name}: {args.resource_id} does not exist")
-            with lock:
-                seen.discard(key)
-                steps.append(Step("read", args.typ, args.name))
-            return outcome.id, _public(outcome.outputs)
-
-        checked = server.check(urn, old.inputs if old else {}, news)
-        if checked.failures:
-            problems = "; ".join(f"property {p} has a problem: {reason}" for p, reason in checked.failures)
-            raise OfflineRunError(f"{args.typ} {args.name}: {problems}")
-        inputs = checked.inputs
-
-        if old is None:
-            step = Step("create", args.typ, args.name)
-            if not apply:
-                with lock:
-                    steps.append(step)
-                return "", _unknown_outputs(inputs)
-            id_, outputs = self._call(args, lambda: server.create(urn, inputs))
-            resource = _Resource(key, args.typ, args.name, id_, inputs, outputs, True)
-        else:
-            diff = server.diff(urn, old.id, old.outputs, inputs)
-            changed = _changed_keys(old.inputs, inputs)
-            if diff.replaces:
-                step = Step("replace", args.typ, args.name, ", ".join(diff.replaces))
-            elif diff.changes:
-                step = Step("update", args.typ, args.name, ", ".join(changed))
-            else:
-                step = Step("same", args.typ, args.name)
-            if not apply or step.op == "same":
-                with lock:
-                    steps.append(step)
-                return old.id, _public(old.outputs)
-            if step.op == "update":
-                outputs = self._call(args, lambda: server.update(urn, old.id, old.outputs, inputs))
-                resource = _Resource(key, args.typ, args.name, old.id, inputs, outputs, True)
-            else:
-                if diff.delete_before_replace:
-                    self._delete(server, old)
-                else:
-                    replaced.append(old)
-                fresh = server.check(urn, {}, news).inputs
-                id_, outputs = self._call(args, lambda: server.create(urn, fresh))
-                resource = _Resource(key, args.typ, args.name, id_, fresh, outputs, True)
-        with lock:
-            steps.append(step)
-            resources[key] = resource
-            self._save(resources)
-        return resource.id, _public(resource.outputs)
+        if state.errors:
+            raise state.errors[0]
+        state.finish()
+        return RunResult(state.steps, outputs if apply else {})
 
     def _delete(self, server: ProviderServer, resource: _Resource) -> None:
         if not resource.dynamic:
@@ -280,13 +181,6 @@ class OfflineRunner:
             server.delete(self._urn(resource), resource.id, resource.outputs)
         except grpc.RpcError as error:
             raise OfflineRunError(f"deleting {resource.type} {resource.name}: {_error_text(error)}") from None
-
-    @staticmethod
-    def _call(args: pulumi.runtime.MockResourceArgs, operation: Callable[[], Any]) -> Any:
-        try:
-            return operation()
-        except grpc.RpcError as error:
-            raise OfflineRunError(f"{args.typ} {args.name}: {_error_text(error)}") from None
 
     # -- the Pulumi runtime under mocks ------------------------------------------------------------------------------
     def _execute(self, mocks: pulumi.runtime.Mocks, *, preview: bool) -> dict[str, Any]:
@@ -316,7 +210,11 @@ class OfflineRunner:
         os.chdir(folder)
         sys.path.insert(0, str(folder))
         try:
-            yield lambda: runpy.run_path(str(main), run_name="__main__")
+
+            def run_program() -> None:
+                runpy.run_path(str(main), run_name="__main__")
+
+            yield run_program
         finally:
             os.chdir(old_cwd)
             sys.path[:] = old_path
@@ -377,6 +275,122 @@ class OfflineRunner:
         self._say("Outputs:")
         for name, value in outputs.items():
             self._say(f"  {name}: {json.dumps(value, default=str)}")
+
+
+@dataclass
+class _Pass:
+    """One run of the program: the state as loaded, what the program registered, and the steps taken."""
+
+    runner: OfflineRunner
+    server: ProviderServer
+    resources: dict[str, _Resource]
+    apply: bool
+    seen: set[str] = field(default_factory=set)
+    steps: list[Step] = field(default_factory=list)
+    replaced: list[_Resource] = field(default_factory=list)
+    errors: list[BaseException] = field(default_factory=list)
+    # The runtime registers resources from several threads at once.
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def register(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        key = f"{args.typ}::{args.name}"
+        with self.lock:
+            self.seen.add(key)
+            old = self.resources.get(key)
+        if not args.typ.startswith(DYNAMIC_PREFIX):
+            id_, outputs = self.runner.mock_outputs(args)
+            self._record(Step("same" if old else "create", args.typ, args.name),
+                         _Resource(key, args.typ, args.name, id_, dict(args.inputs), outputs, False))  # fmt: skip
+            return id_, outputs
+        if args.resource_id:
+            return self._read(key, args)
+
+        urn = self.runner._urn_for(args.typ, args.name)
+        checked = self.server.check(urn, old.inputs if old else {}, dict(args.inputs))
+        if checked.failures:
+            problems = "; ".join(f"property {p} has a problem: {reason}" for p, reason in checked.failures)
+            raise OfflineRunError(f"{args.typ} {args.name}: {problems}")
+        if old is None:
+            return self._create(key, args, urn, checked.inputs)
+        return self._change(key, args, urn, old, checked.inputs)
+
+    def _read(self, key: str, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        """`Resource.get()`: read an existing object; it is not managed, so it never enters the state."""
+        urn = self.runner._urn_for(args.typ, args.name)
+        outcome = self.server.read(urn, str(args.resource_id), dict(args.inputs), dict(args.inputs))
+        if not outcome.id:
+            raise OfflineRunError(f"{args.typ} {args.name}: {args.resource_id} does not exist")
+        with self.lock:
+            self.seen.discard(key)
+            self.steps.append(Step("read", args.typ, args.name))
+        return outcome.id, _public(outcome.outputs)
+
+    def _create(
+        self, key: str, args: pulumi.runtime.MockResourceArgs, urn: str, inputs: dict[str, Any]
+    ) -> tuple[str, dict[str, Any]]:
+        step = Step("create", args.typ, args.name)
+        if not self.apply:
+            self._record(step, None)
+            return "", _unknown_outputs(inputs)
+        id_, outputs = _call(args, lambda: self.server.create(urn, inputs))
+        resource = _Resource(key, args.typ, args.name, id_, inputs, outputs, True)
+        self._record(step, resource)
+        return resource.id, _public(resource.outputs)
+
+    def _change(
+        self, key: str, args: pulumi.runtime.MockResourceArgs, urn: str, old: _Resource, inputs: dict[str, Any]
+    ) -> tuple[str, dict[str, Any]]:
+        diff = self.server.diff(urn, old.id, old.outputs, inputs)
+        if diff.replaces:
+            step = Step("replace", args.typ, args.name, ", ".join(diff.replaces))
+        elif diff.changes:
+            step = Step("update", args.typ, args.name, ", ".join(_changed_keys(old.inputs, inputs)))
+        else:
+            step = Step("same", args.typ, args.name)
+        if not self.apply or step.op == "same":
+            self._record(step, None)
+            return old.id, _public(old.outputs)
+        if step.op == "update":
+            outputs = _call(args, lambda: self.server.update(urn, old.id, old.outputs, inputs))
+            resource = _Resource(key, args.typ, args.name, old.id, inputs, outputs, True)
+        else:
+            if diff.delete_before_replace:
+                self.runner._delete(self.server, old)
+            else:
+                self.replaced.append(old)  # deleted once the whole program has run, as the engine does
+            fresh = self.server.check(urn, {}, dict(args.inputs)).inputs
+            id_, outputs = _call(args, lambda: self.server.create(urn, fresh))
+            resource = _Resource(key, args.typ, args.name, id_, fresh, outputs, True)
+        self._record(step, resource)
+        return resource.id, _public(resource.outputs)
+
+    def _record(self, step: Step, resource: _Resource | None) -> None:
+        with self.lock:
+            self.steps.append(step)
+            if resource is not None:
+                self.resources[resource.key] = resource
+                if self.apply:
+                    self.runner._save(self.resources)
+
+    def finish(self) -> None:
+        """After the program: delete what was replaced, and what the program no longer declares."""
+        if self.apply:
+            for resource in self.replaced:
+                self.runner._delete(self.server, resource)
+        for key in [k for k in list(self.resources) if k not in self.seen]:
+            resource = self.resources[key]
+            if self.apply:
+                self.runner._delete(self.server, resource)
+                del self.resources[key]
+                self.runner._save(self.resources)
+            self.steps.append(Step("delete", resource.type, resource.name))
+
+
+def _call(args: pulumi.runtime.MockResourceArgs, operation: Callable[[], Any]) -> Any:
+    try:
+        return operation()
+    except grpc.RpcError as error:
+        raise OfflineRunError(f"{args.typ} {args.name}: {_error_text(error)}") from None
 
 
 def _public(outputs: Mapping[str, Any]) -> dict[str, Any]:
