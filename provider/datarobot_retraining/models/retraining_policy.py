@@ -113,22 +113,6 @@ class TimeSeriesOptions(RequestModel):
     treat_as_exponential: TreatAsExponential | None = None
 
 
-class RetrainingPolicyCreate(RequestModel):
-    """The body of `POST .../retrainingPolicies/`; only `name` is required, unset fields get defaults."""
-
-    name: str
-    description: str | None = None
-    action: Action | None = None
-    autopilot_options: AutopilotOptions | None = None
-    feature_list_strategy: FeatureListStrategy | None = None
-    model_selection_strategy: ModelSelectionStrategy | None = None
-    project_options: ProjectOptions | None = None
-    project_options_strategy: ProjectOptionsStrategy | None = None
-    time_series_options: TimeSeriesOptions | None = None
-    trigger: Trigger | None = None
-    use_case_id: str | None = None
-
-
 class RetrainingPolicyUpdate(RequestModel):
     """The body of `PATCH .../retrainingPolicies/{id}/`; everything optional.
 
@@ -147,6 +131,13 @@ class RetrainingPolicyUpdate(RequestModel):
     time_series_options: TimeSeriesOptions | None = None
     trigger: Trigger | None = None
     use_case_id: str | None = None
+
+
+class RetrainingPolicyCreate(RetrainingPolicyUpdate):
+    """The body of `POST .../retrainingPolicies/`: the update's keys with `name` required; unset fields get server
+    defaults."""
+
+    name: str
 
 
 # ----------------------------------------------------------------------------------------------------------
