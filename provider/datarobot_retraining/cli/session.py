@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import os
 import sys
-from contextvars import ContextVar
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
-import click
+import typer
 import typer.core
 
 from datarobot_retraining.client import DataRobotClient
-from datarobot_retraining.client._client import ENDPOINT_ENV, TOKEN_ENV
+from datarobot_retraining.config import ENV_ENDPOINT as ENDPOINT_ENV
+from datarobot_retraining.config import ENV_TOKEN as TOKEN_ENV
 from datarobot_retraining.errors import ConfigurationError, DataRobotError, NotFoundError
 from datarobot_retraining.models import RetrainingPolicy
+
+try:  # recent Typer carries its own copy of click; older ones use click itself
+    from typer._click import exceptions as click_exceptions
+except ImportError:  # pragma: no cover - depends on the installed Typer
+    from click import exceptions as click_exceptions  # type: ignore[no-redef]
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -111,6 +117,11 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+# click < 8.2 has no such class: then no_args_is_help prints the help by itself and exits 0.
+_NO_ARGS_IS_HELP: type[Exception] = getattr(click_exceptions, "NoArgsIsHelpError", type("_Never", (Exception,), {}))
+_ABORTS: tuple[type[BaseException], ...] = (typer.Abort, getattr(click_exceptions, "Abort", typer.Abort))
+
+
 class OneLineErrorGroup(typer.core.TyperGroup):
     """The root command: every failure ends as ONE line on stderr (`error: ...`) and an exit code, never a
     traceback, for usage errors too. Set DATAROBOT_RETRAINING_DEBUG=1 to get the traceback of an unexpected error.
@@ -128,16 +139,17 @@ class OneLineErrorGroup(typer.core.TyperGroup):
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        except click.exceptions.NoArgsIsHelpError as error:
-            if error.ctx is not None:
-                click.echo(error.ctx.get_help())
+        except _NO_ARGS_IS_HELP as error:
+            context = getattr(error, "ctx", None)
+            if context is not None:
+                typer.echo(context.get_help())
             sys.exit(EXIT_OK)
-        except click.UsageError as error:
+        except click_exceptions.UsageError as error:
             hint = f" (see '{error.ctx.command_path} --help')" if error.ctx is not None else ""
-            fail(f"{error.format_message()}{hint}", EXIT_USAGE)
-        except click.ClickException as error:
+            fail(f"{error.format_message().rstrip('.')}{hint}.", EXIT_USAGE)
+        except click_exceptions.ClickException as error:
             fail(error.format_message(), error.exit_code)
-        except click.exceptions.Abort:
+        except _ABORTS:
             fail("Aborted.", EXIT_INTERRUPTED)
         except KeyboardInterrupt:
             fail("Interrupted.", EXIT_INTERRUPTED)
@@ -153,7 +165,7 @@ class OneLineErrorGroup(typer.core.TyperGroup):
 
 
 def fail(message: str, exit_code: int) -> NoReturn:
-    click.echo(f"error: {one_line(_scrub(message))}", err=True)
+    typer.echo(f"error: {one_line(_scrub(message))}", err=True)
     sys.exit(exit_code)
 
 

@@ -19,6 +19,7 @@ PROVIDER_KEY = "__provider"
 _UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 _MISSING = object()
+_MAX_REASON = 500
 
 
 class InputModel(BaseModel):
@@ -91,18 +92,25 @@ def validation_failures(error: ValidationError, *, root: str) -> list[Failure]:
     """Turn pydantic's errors into one failure per property path, each with a plain-language reason."""
     failures: list[Failure] = []
     for detail in error.errors(include_url=False):
-        path = property_path(detail["loc"])
-        failures.append(Failure(path, _reason(detail, root=root)))
+        path = property_path(detail["loc"], keep_last=detail["type"] == "extra_forbidden")
+        reason = _reason(detail, root=root)
+        # Validators quote the offending value at the end; a huge value must not make a huge message.
+        failures.append(Failure(path, reason if len(reason) <= _MAX_REASON else reason[: _MAX_REASON - 1] + "…"))
     return failures
 
 
-def property_path(loc: Iterable[int | str]) -> str:
-    """Format a location the way Pulumi names nested properties: `trigger.schedule.hour[0]`."""
+def property_path(loc: Iterable[int | str], *, keep_last: bool = False) -> str:
+    """Format a location the way Pulumi names nested properties: `trigger.schedule.hour[0]`.
+
+    `keep_last`: the last part is a key the user wrote (an unknown property), never a union member tag, even when it
+    looks like one (`my-key`, `int`).
+    """
+    parts = list(loc)
     text = ""
-    for part in loc:
+    for index, part in enumerate(parts):
         if isinstance(part, int):
             text += f"[{part}]"
-        elif _is_union_member_tag(part):
+        elif _is_union_member_tag(part) and not (keep_last and index == len(parts) - 1):
             # pydantic adds the member type of a union to the location; users never wrote it.
             continue
         else:
@@ -117,15 +125,15 @@ def _is_union_member_tag(part: str) -> bool:
 def _reason(detail: ErrorDetails, *, root: str) -> str:
     kind = detail["type"]
     ctx = detail.get("ctx") or {}
-    name = property_path(detail["loc"]) or root
+    name = property_path(detail["loc"], keep_last=kind == "extra_forbidden") or root
     if kind == "extra_forbidden":
         parent = property_path(detail["loc"][:-1]) or root
-        return f"{name.rsplit('.', 1)[-1]} is not a property of {parent}; check the spelling"
+        return f"{detail['loc'][-1]} is not a property of {parent}; check the spelling"
     if kind == "missing":
         return f"{name} is required"
     if kind == "enum":
         allowed = ctx.get("expected", "")
-        return f"{name} must be one of {allowed}, got {detail['input']!r}"
+        return f"{name} must be one of {allowed}, got {_shown(detail['input'])}"
     if kind == "value_error":
         message = str(ctx.get("error", detail["msg"]))
         return message
@@ -134,20 +142,26 @@ def _reason(detail: ErrorDetails, *, root: str) -> str:
     if kind in {"string_too_short", "too_short"}:
         return f"{name} must not be empty"
     if kind in {"greater_than_equal", "greater_than"}:
-        return f"{name} must be at least {as_int(ctx.get('ge', ctx.get('gt')))}, got {as_int(detail['input'])!r}"
+        return f"{name} must be at least {as_int(ctx.get('ge', ctx.get('gt')))}, got {_shown(as_int(detail['input']))}"
     if kind in {"less_than_equal", "less_than"}:
-        return f"{name} must be at most {as_int(ctx.get('le', ctx.get('lt')))}, got {as_int(detail['input'])!r}"
+        return f"{name} must be at most {as_int(ctx.get('le', ctx.get('lt')))}, got {_shown(as_int(detail['input']))}"
     if kind.startswith("bool"):
-        return f"{name} must be true or false, got {detail['input']!r}"
+        return f"{name} must be true or false, got {_shown(detail['input'])}"
     if kind.startswith(("int", "float")):
-        return f"{name} must be a number, got {detail['input']!r}"
+        return f"{name} must be a number, got {_shown(detail['input'])}"
     if kind.startswith("string"):
-        return f"{name} must be a string, got {detail['input']!r}"
+        return f"{name} must be a string, got {_shown(detail['input'])}"
     if kind in {"model_type", "model_attributes_type", "dict_type"}:
-        return f"{name} must be an object with named properties, got {detail['input']!r}"
+        return f"{name} must be an object with named properties, got {_shown(detail['input'])}"
     if kind == "list_type":
-        return f"{name} must be a list, got {detail['input']!r}"
+        return f"{name} must be a list, got {_shown(detail['input'])}"
     return f"{name}: {detail['msg']}"
+
+
+def _shown(value: Any, limit: int = 120) -> str:
+    # Pulumi prints the whole value next to the reason already; a 10,000-character string need not appear twice.
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def as_int(value: Any) -> Any:

@@ -58,9 +58,7 @@ def check_policy_run(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Fail
 
     The defaults are written into the result so that the state says what the provider will do.
     """
-    props = {
-        k: v for k, v in news.items() if k != PROVIDER_KEY and not (k in RUN_OUTPUT_KEYS and v is None)
-    }
+    props = {k: v for k, v in news.items() if k != PROVIDER_KEY and not (k in RUN_OUTPUT_KEYS and v is None)}
     known, unknown_paths = split_unknowns(props)
     # A root that is unknown as a whole (e.g. a deployment id created in the same preview) gets no default and no
     # judgement; a root with unknowns inside (triggers) keeps its known part.

@@ -69,9 +69,7 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
     # -- diff: preview and up, with the previous OUTPUTS as olds; no API call. --------------------------------
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         desired, _ = check_policy_run(news)
-        replaces = [
-            key for key in REPLACING_KEYS if is_unknown(desired.get(key)) or desired.get(key) != olds.get(key)
-        ]
+        replaces = [key for key in REPLACING_KEYS if is_unknown(desired.get(key)) or desired.get(key) != olds.get(key)]
         settings_changed = any(
             not same_value(desired.get(key), olds.get(key)) for key in ("wait", "wait_timeout_seconds")
         )
@@ -151,7 +149,7 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
         progress(f"Started retraining run {run.id} of policy {policy_id} on deployment {deployment_id}.")
         if not desired.get("wait"):
             return run
-        run = self._wait(client, deployment_id, policy_id, run, deadline, timeout)
+        run = self._wait(client, deployment_id, policy_id, run, deadline=deadline, timeout=timeout)
         status = run.status.strip().lower()
         if status == RunStatus.FAILED.value:
             why = (run.error_message or "DataRobot gave no error message").strip().rstrip(".")
@@ -229,7 +227,7 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
             if now >= deadline:
                 raise ResourceOperationError(
                     f"Cannot start a run of retraining policy {policy_id} on deployment {deployment_id}: run "
-                    f"{busy.id} is still {busy.status} after {timeout:.0f} s and DataRobot runs one run of a policy "
+                    f"{busy.id} is still {busy.status} after {timeout:g} s and DataRobot runs one run of a policy "
                     f"at a time; wait for it (`datarobot-retraining runs watch {deployment_id} {policy_id} "
                     f"{busy.id}`) or raise wait_timeout_seconds, then run pulumi up again."
                 )
@@ -248,6 +246,7 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
         deployment_id: str,
         policy_id: str,
         run: RetrainingPolicyRun,
+        *,
         deadline: float,
         timeout: float,
     ) -> RetrainingPolicyRun:
@@ -264,7 +263,7 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
             if now >= deadline:
                 raise ResourceOperationError(
                     f"Gave up waiting for retraining run {run.id} of policy {policy_id} on deployment "
-                    f"{deployment_id}: it is still {run.status} after {timeout:.0f} s and goes on (it is not "
+                    f"{deployment_id}: it is still {run.status} after {timeout:g} s and goes on (it is not "
                     f"cancelled); follow it with `datarobot-retraining runs watch {deployment_id} {policy_id} "
                     f"{run.id}`, or raise wait_timeout_seconds."
                 )
@@ -277,7 +276,6 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
                     f"Lost track of retraining run {run.id} of policy {policy_id} on deployment {deployment_id} "
                     f"while waiting for it: {reason_of(error)}."
                 ) from error
-
 
 
 def triggers_changed(olds: Mapping[str, Any], desired: Mapping[str, Any]) -> bool:

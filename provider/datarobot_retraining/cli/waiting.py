@@ -1,0 +1,94 @@
+"""Following a run until it ends: polling with backoff, and progress as a live line (TTY) or plain lines."""
+
+from __future__ import annotations
+
+import time
+from contextlib import AbstractContextManager
+from types import TracebackType
+
+from rich.status import Status
+from rich.text import Text
+
+from datarobot_retraining.cli.formatting import duration_text, status_text, stderr_console, stdout_console, watch_line
+from datarobot_retraining.cli.session import EXIT_TIMEOUT, CliError
+from datarobot_retraining.client import DataRobotClient
+from datarobot_retraining.errors import NotFoundError
+from datarobot_retraining.models import RetrainingPolicyRun
+
+#: First and longest pause between two reads of a run; short at first so quick runs end quickly.
+POLL_INTERVAL: tuple[float, float] = (0.2, 2.0)
+#: Without a terminal, a line when the status or step changes, and at least this often.
+PLAIN_REPORT_EVERY = 30.0
+
+
+class Progress(AbstractContextManager["Progress"]):
+    """Shows a run's status while waiting, without ever adding a line to stderr (which carries only errors).
+
+    On a terminal, a spinner line redrawn in place on stderr and erased at the end. Otherwise (logs, CI), plain
+    lines on stdout when the status or step changes, and at least every 30 s; none with `--json`, whose stdout is
+    one JSON document.
+    """
+
+    def __init__(self, *, as_json: bool) -> None:
+        live = stderr_console()
+        self._live = live if live.is_terminal else None
+        self._lines = None if (self._live is not None or as_json) else stdout_console()
+        self._status: Status | None = None
+        self._last_text = ""
+        self._last_report = float("-inf")
+
+    def __enter__(self) -> Progress:
+        if self._live is not None:
+            self._status = self._live.status("")
+            self._status.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._status is not None:
+            self._status.stop()
+            self._status = None
+
+    def update(self, run: RetrainingPolicyRun, elapsed: float) -> None:
+        if self._status is not None:
+            self._status.update(Text(watch_line(run, elapsed)))
+            return
+        text = status_text(run)
+        now = time.monotonic()
+        if self._lines is not None and (text != self._last_text or now - self._last_report >= PLAIN_REPORT_EVERY):
+            self._lines.print(Text(watch_line(run, elapsed)))
+            self._last_text, self._last_report = text, now
+
+
+def follow_run(
+    client: DataRobotClient,
+    deployment_id: str,
+    policy_id: str,
+    run: RetrainingPolicyRun,
+    *,
+    timeout: float | None,
+    progress: Progress,
+) -> RetrainingPolicyRun:
+    """Poll the run until it ends and return it; `CliError(EXIT_TIMEOUT)` when `timeout` seconds pass first."""
+    started = time.monotonic()
+    deadline = None if timeout is None else started + timeout
+    interval, max_interval = POLL_INTERVAL
+    while True:
+        now = time.monotonic()
+        progress.update(run, now - started)
+        if run.is_terminal:
+            return run
+        if deadline is not None and now >= deadline:
+            raise CliError(
+                f"Run {run.id} is still {status_text(run)} after {duration_text(timeout)}; it goes on (not "
+                f"cancelled): follow it with `datarobot-retraining runs watch {deployment_id} {policy_id} {run.id}`.",
+                EXIT_TIMEOUT,
+            )
+        pause = interval if deadline is None else min(interval, max(0.0, deadline - now))
+        time.sleep(pause)
+        interval = min(interval * 2, max_interval)
+        try:
+            run = client.retraining_policy_runs.get(deployment_id, policy_id, run.id)
+        except NotFoundError as error:
+            raise CliError(f"Run {run.id} of policy {policy_id} disappeared while it was being watched.") from error
