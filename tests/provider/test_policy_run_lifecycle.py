@@ -73,7 +73,7 @@ def test_check_fills_the_defaults_and_keeps_the_triggers(provider: RetrainingPol
         ({"policy_id": "p-1"}, ("deployment_id", "deployment_id is required")),
         (
             props("p-1", wait_timeout_seconds=0.0),
-            ("wait_timeout_seconds", "wait_timeout_seconds must be at least 0, got 0"),
+            ("wait_timeout_seconds", "wait_timeout_seconds must be greater than 0, got 0"),
         ),
         (
             props("p-1", wait_timeout_seconds=90_000.0),

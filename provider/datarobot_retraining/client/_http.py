@@ -67,6 +67,7 @@ _NEVER_SENT: tuple[type[Exception], ...] = (httpx.ConnectError, httpx.ConnectTim
 # Our own mistakes (bad URL scheme, malformed header): repeating cannot help, and nothing was sent.
 _NOT_RETRYABLE: tuple[type[Exception], ...] = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)
 
+_SCRUB_ANYWHERE_LENGTH = 8
 _REDACTED = "[REDACTED]"
 _MAX_SERVER_MESSAGE = 300
 _MAX_BODY_TEXT = 4096
@@ -394,7 +395,12 @@ class Requester:
     def _scrub(self, text: str) -> str:
         # Servers and proxies have been known to echo request headers into error pages.
         token = self._token.get_secret_value()
-        return text.replace(token, _REDACTED) if token else text
+        if not token:
+            return text
+        if len(token) >= _SCRUB_ANYWHERE_LENGTH:
+            return text.replace(token, _REDACTED)
+        # A short token (a test's "t") would also match inside ordinary words; redact it only where it stands alone.
+        return re.sub(rf"(?<![A-Za-z0-9]){re.escape(token)}(?![A-Za-z0-9])", _REDACTED, text)
 
     def _scrub_any(self, value: Any) -> Any:
         if isinstance(value, str):

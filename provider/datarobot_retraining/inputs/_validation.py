@@ -141,10 +141,15 @@ def _reason(detail: ErrorDetails, *, root: str) -> str:
         return f"{name} must be at most {ctx.get('max_length')} characters long"
     if kind in {"string_too_short", "too_short"}:
         return f"{name} must not be empty"
-    if kind in {"greater_than_equal", "greater_than"}:
-        return f"{name} must be at least {as_int(ctx.get('ge', ctx.get('gt')))}, got {_shown(as_int(detail['input']))}"
-    if kind in {"less_than_equal", "less_than"}:
-        return f"{name} must be at most {as_int(ctx.get('le', ctx.get('lt')))}, got {_shown(as_int(detail['input']))}"
+    got = _shown(as_int(detail["input"]))
+    if kind == "greater_than_equal":
+        return f"{name} must be at least {as_int(ctx.get('ge'))}, got {got}"
+    if kind == "greater_than":
+        return f"{name} must be greater than {as_int(ctx.get('gt'))}, got {got}"
+    if kind == "less_than_equal":
+        return f"{name} must be at most {as_int(ctx.get('le'))}, got {got}"
+    if kind == "less_than":
+        return f"{name} must be less than {as_int(ctx.get('lt'))}, got {got}"
     if kind.startswith("bool"):
         return f"{name} must be true or false, got {_shown(detail['input'])}"
     if kind.startswith(("int", "float")):
