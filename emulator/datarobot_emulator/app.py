@@ -215,6 +215,7 @@ def create_app(backend: Backend, token: str, injector: FaultInjector | None = No
     async def c_reset(request: Request) -> Response:
         body = await _body(request)
         seed = body.get("seed", "demo")
+        await faults.wait_idle()
         backend.reset(seed, body.get("deployments"))
         faults.clear()
         faults.clear_requests()
@@ -285,6 +286,7 @@ def create_app(backend: Backend, token: str, injector: FaultInjector | None = No
 
     async def c_requests(request: Request) -> Response:
         if request.method == "DELETE":
+            await faults.wait_idle()  # a request still being answered belongs to the log being cleared
             faults.clear_requests()
             return _no_content()
         return _ok({"requests": faults.requests()})

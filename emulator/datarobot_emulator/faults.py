@@ -87,6 +87,8 @@ class FaultInjector:
         self._faults: list[Fault] = []
         self._next_id = 1
         self._log: deque[dict[str, Any]] = deque(maxlen=REQUEST_LOG_LIMIT)
+        # API requests being answered right now (touched only on the event loop).
+        self._in_flight = 0
 
     def add(self, fault: Fault) -> Fault:
         if fault.status is None and fault.latency is None and not fault.drop_after_commit:
@@ -119,6 +121,22 @@ class FaultInjector:
         with self._lock:
             self._faults.clear()
 
+    def begin(self) -> None:
+        self._in_flight += 1
+
+    def end(self) -> None:
+        self._in_flight -= 1
+
+    async def wait_idle(self, timeout: float = 5.0) -> None:
+        """Let API requests in progress finish (bounded), so a reset or a cleared log starts truly clean.
+
+        Without it, a slow request of one test (a latency fault its client gave up on) lands in the next test's
+        log. Waits on the event loop (never blocks it: the requests it waits for run on the same loop).
+        """
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self._in_flight > 0 and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.005)
+
     def record(self, method: str, path: str, status: int) -> None:
         self._log.append({"method": method, "path": path, "status": status})
 
@@ -144,6 +162,7 @@ class FaultMiddleware:
         method: str = scope["method"]
         fault = self.injector.take(method, path)
         status_seen = 500
+        self.injector.begin()
 
         async def logging_send(message: Message) -> None:
             nonlocal status_seen
@@ -166,6 +185,7 @@ class FaultMiddleware:
             else:
                 await self.app(scope, receive, logging_send)
         finally:
+            self.injector.end()
             self.injector.record(method, path, status_seen)
 
     async def _answer(self, fault: Fault, send: Send) -> None:

@@ -94,3 +94,13 @@ def test_clear_faults_and_reset_disarm(emulator: EmulatorServer, api: httpx.Clie
     assert api.get("/version/").status_code == 200
     with pytest.raises(httpx.HTTPStatusError):
         emulator.control.inject_fault("GET", "version")  # a fault that does nothing is refused
+
+
+def test_reset_waits_for_requests_still_in_flight_so_the_next_test_starts_clean(emulator: EmulatorServer) -> None:
+    """A request its client gave up on (a latency fault) must not land in the log after a reset."""
+    emulator.control.inject_fault("GET", "version", latency=0.5)
+    with pytest.raises(httpx.TimeoutException):
+        httpx.get(f"{emulator.api_url}/version/", headers={"Authorization": f"Bearer {emulator.token}"}, timeout=0.1)
+    emulator.control.reset("demo")
+    time.sleep(0.6)  # long after the slow request would have been logged
+    assert emulator.control.requests() == []

@@ -19,7 +19,9 @@ from tests.reliability.workload import FAULT_KINDS, FaultWorkload, configure_pro
 
 @pytest.fixture
 def policy_provider(emulator: EmulatorServer) -> Iterator[RetrainingPolicyProvider]:
-    provider: RetrainingPolicyProvider = configure_provider(RetrainingPolicyProvider(), emulator.api_url, emulator.token)
+    provider: RetrainingPolicyProvider = configure_provider(
+        RetrainingPolicyProvider(), emulator.api_url, emulator.token
+    )
     with recorded_sleeps(provider.client()):
         yield provider
 

@@ -143,9 +143,7 @@ def _leaf_value(rng: random.Random, path: str) -> Any:
     if path == "project_options.reps":
         return rng.choice([None, rng.randint(2, 50)])
     if path == "time_series_options.periodicities":
-        return rng.choice(
-            [None, [{"time_steps": rng.randint(0, 30), "time_unit": rng.choice(list(TimeUnit)).value}]]
-        )
+        return rng.choice([None, [{"time_steps": rng.randint(0, 30), "time_unit": rng.choice(list(TimeUnit)).value}]])
     raise AssertionError(f"no generator for {path}")
 
 
@@ -192,7 +190,9 @@ def random_settings(rng: random.Random) -> dict[str, Any]:
         "dataset_id": rng.choice([seed.DEMO_DATASET_ID, seed.DEMO_DATASET_2_ID]),
         "retraining_user_id": seed.DEMO_RETRAINING_USER_ID,
     }
-    environment = rng.choice([None, "unset", seed.DEMO_PREDICTION_ENVIRONMENT_ID, seed.DEMO_PREDICTION_ENVIRONMENT_2_ID])
+    environment = rng.choice(
+        [None, "unset", seed.DEMO_PREDICTION_ENVIRONMENT_ID, seed.DEMO_PREDICTION_ENVIRONMENT_2_ID]
+    )
     if environment != "unset":
         flat["prediction_environment_id"] = environment
     if rng.random() < 0.5:
@@ -607,7 +607,9 @@ class FaultWorkload:
 
     def _update_settings(self, deployment_id: str) -> None:
         old_inputs, outs = self.settings[deployment_id]
-        checked = self.settings_provider.check(old_inputs, {"deployment_id": deployment_id, **random_settings(self.rng)})
+        checked = self.settings_provider.check(
+            old_inputs, {"deployment_id": deployment_id, **random_settings(self.rng)}
+        )
         assert checked.failures == [], checked.failures
         inputs = dict(checked.inputs)
         if not self.settings_provider.diff(deployment_id, outs, inputs).changes:

@@ -314,10 +314,14 @@ class Requester:
     def parse(self, response: httpx.Response, model: type[M]) -> M:
         """The 2xx body as `model`, or a one-line `ResponseValidationError` (never a pydantic traceback)."""
         data = self.json(response)
+        # The error is raised outside the `except` block: a chained pydantic error would keep the raw body (which a
+        # misbehaving proxy may fill with request headers, the token among them) as the new error's __context__.
+        problem = ""
         try:
             return model.model_validate(data)
         except ValidationError as exc:
-            raise self._invalid(response, f"an unexpected body ({_summarize(exc)})") from None
+            problem = _summarize(exc)
+        raise self._invalid(response, f"an unexpected body ({problem})")
 
     def json(self, response: httpx.Response) -> Any:
         """The 2xx body as JSON, or a `ResponseValidationError` saying what came instead."""
@@ -326,8 +330,9 @@ class Requester:
         try:
             return response.json()
         except ValueError:
-            kind = response.headers.get("Content-Type", "no content type").split(";")[0].strip()
-            raise self._invalid(response, f"a body that is not JSON ({kind})") from None
+            pass  # raised below, outside the handler, so the decoder's error (holding the body) is not chained
+        kind = response.headers.get("Content-Type", "no content type").split(";")[0].strip()
+        raise self._invalid(response, f"a body that is not JSON ({kind})")
 
     def paginate(self, path: str, model: type[M], *, params: Mapping[str, Any] | None = None) -> Iterator[M]:
         """Lazily yield every item of a list endpoint, following `next` until it is null.
@@ -342,10 +347,15 @@ class Requester:
             response = self.request("GET", url, params=params)
             page = self.parse(response, Page[Any])
             for index, item in enumerate(page.data):
+                problem = ""
                 try:
-                    yield model.model_validate(item)
+                    parsed = model.model_validate(item)
                 except ValidationError as exc:
-                    raise self._invalid(response, f"an unexpected item data[{index}] ({_summarize(exc)})") from None
+                    problem = _summarize(exc)
+                if problem:
+                    # Outside the handler: see parse() for why the pydantic error must not be chained.
+                    raise self._invalid(response, f"an unexpected item data[{index}] ({problem})")
+                yield parsed
             if not page.next:
                 return
             # Real servers send absolute URLs; joining also copes with a relative one.
