@@ -38,8 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )  # fmt: skip
     parser.add_argument(
         "--out", type=Path, default=None,
-        help=f"results folder (default {RESULTS_DIR.relative_to(Path.cwd()) if RESULTS_DIR.is_relative_to(Path.cwd()) else RESULTS_DIR}; "
-        "--quick runs default to its quick/ subfolder)",
+        help=f"results folder (default {RESULTS_DIR}; --quick runs default to its quick/ subfolder)",
     )  # fmt: skip
     args = parser.parse_args(argv)
     out_dir: Path = args.out or (RESULTS_DIR / "quick" if args.quick else RESULTS_DIR)

@@ -243,10 +243,14 @@ def interleave(
     between: Callable[[], None] | None = None,
     server_cpu: Callable[[], float] | None = None,
 ) -> None:
-    """Run every arm once per round, reversing the order every other round (ABBA), so drift in the machine's
-    load falls on all arms alike. `between` runs untimed before each arm (cleanup, log clearing)."""
+    """Run every arm once per round; the order rotates by one every two rounds and every other round is reversed
+    (AB/BA for two arms; with `rounds` = 2 x arms, every arm runs in every position equally often), so drift in
+    the machine's load and any position effect fall on all arms alike. `between` runs untimed before each arm."""
     for index in range(rounds):
-        order = list(arms) if index % 2 == 0 else list(reversed(arms))
+        shift = (index // 2) % len(arms)
+        order = list(arms[shift:]) + list(arms[:shift])
+        if index % 2:
+            order.reverse()
         for arm in order:
             if between is not None:
                 between()
@@ -388,7 +392,7 @@ def write_result(
 
 
 def fmt_ratio(stats: Mapping[str, float | int]) -> str:
-    return f"{stats['median']:.3f}× (min–max {stats['min']:.3f}–{stats['max']:.3f})"
+    return f"{stats['median']:.3f}x (min-max {stats['min']:.3f}-{stats['max']:.3f})"
 
 
 def rounded(stats: Mapping[str, float | int], digits: int = 4) -> dict[str, float | int]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from datarobot_emulator import seed
@@ -54,11 +55,12 @@ EXPECTED: dict[str, dict[str, dict[str, int]]] = {
 }
 
 
-def start_engine(emulator: EmulatorProcess) -> ProviderServer:
+@contextmanager
+def start_engine(emulator: EmulatorProcess) -> Iterator[ProviderServer]:
     """The SDK's real `python -m pulumi.dynamic` server, configured with the stack config like the engine does."""
-    server = ProviderServer(project=PROJECT, cwd=ROOT).start()
-    server.configure(stack_config(emulator))
-    return server
+    with ProviderServer(project=PROJECT, cwd=ROOT) as server:
+        server.configure(stack_config(emulator))
+        yield server
 
 
 def lifecycle(

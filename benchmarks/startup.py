@@ -11,7 +11,13 @@ from typing import Any
 
 from datarobot_emulator import seed
 from datarobot_retraining.resources import RetrainingPolicyProvider
-from pulumi_datarobot_retraining.testing import PROVIDER_KEY, ProviderServer, dynamic_type, make_urn, serialized_provider
+from pulumi_datarobot_retraining.testing.provider_server import (
+    PROVIDER_KEY,
+    ProviderServer,
+    dynamic_type,
+    make_urn,
+    serialized_provider,
+)
 
 from ._common import (
     PROJECT,
@@ -68,12 +74,12 @@ def run(ctx: Context) -> dict[str, Any]:
                   ratio["median"] - 1 <= GOAL_ADDED)]  # fmt: skip
     top = ", ".join(f"{name} {ms:.0f}" for name, ms in list(imports["ours_children"].items())[:5])
     figures = [
-        ("ours / trivial (median of rounds)", f"{ratio['median']:.3f}× ({ratio['min']:.3f}–{ratio['max']:.3f})"),
+        ("ours / trivial (median of rounds)", f"{ratio['median']:.3f}x ({ratio['min']:.3f}-{ratio['max']:.3f})"),
         (
             "median seconds: ours / trivial",
             f"{summarize(ours_arm.wall)['median']:.3f} / {summarize(trivial_arm.wall)['median']:.3f}",
         ),
-        ("added by ours (ms, median)", f"{added_ms['median']:.0f} ({added_ms['min']:.0f}–{added_ms['max']:.0f})"),
+        ("added by ours (ms, median)", f"{added_ms['median']:.0f} ({added_ms['min']:.0f}-{added_ms['max']:.0f})"),
         ("biggest imports of ours beyond pulumi (ms)", top),
     ]
     return write_result(
@@ -89,27 +95,34 @@ _LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
 
 
 def import_costs() -> dict[str, Any]:
-    """One `-X importtime` run: what importing our provider costs once `pulumi.dynamic`'s server is loaded, and the
-    biggest modules it pulls in (cumulative ms, as first imported by our package)."""
-    code = "import pulumi.dynamic.__main__, pulumi.dynamic; import datarobot_retraining.resources"
+    """One `-X importtime` run: what importing our provider costs once the `pulumi.dynamic` server's own imports
+    are loaded, and the biggest third-party modules our package pulls in directly (cumulative ms)."""
+    # The server's imports (pulumi/dynamic/__main__.py; importing that module itself would start the server).
+    code = "import asyncio, dill, grpc, pulumi.dynamic, pulumi.runtime.rpc, pulumi.runtime.proto; " + (
+        "import datarobot_retraining.resources"
+    )
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+        [sys.executable, "-X", "importtime", "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
     )
     entries = [
         (int(m.group(2)) / 1000, len(m.group(3)), m.group(4)) for m in map(_LINE.match, done.stderr.splitlines()) if m
     ]
-    # Entries print children first; a top-level (indent 1) line closes its subtree.
-    total = next((ms for ms, indent, name in entries if indent == 1 and name == "datarobot_retraining"), 0.0)
+    total = sum(ms for ms, indent, name in entries if indent == 1 and name.startswith("datarobot_retraining"))
     children: dict[str, float] = {}
-    subtree: list[tuple[float, int, str]] = []
-    for entry in entries:
-        if entry[1] == 1:
-            if entry[2] == "datarobot_retraining" or entry[2].startswith("datarobot_retraining."):
-                for ms, indent, name in subtree:
-                    if indent == 3 and not name.startswith("datarobot_retraining"):
-                        children[name] = max(children.get(name, 0.0), ms)
-            subtree = []
-        else:
-            subtree.append(entry)
+    for index, (ms, indent, name) in enumerate(entries):
+        # importtime prints a module after everything it imported: the parent is the next line indented less.
+        parent = next((n for _, i, n in entries[index + 1 :] if i < indent), "")
+        if parent.startswith("datarobot_retraining") and not name.startswith("datarobot_retraining"):
+            children[name] = max(children.get(name, 0.0), ms)
     ordered = dict(sorted(((n, round(ms, 1)) for n, ms in children.items()), key=lambda kv: -kv[1]))
-    return {"datarobot_retraining_total": round(total, 1), "ours_children": ordered}
+    httpx_main = next((ms for ms, _, name in entries if name == "httpx._main"), 0.0)
+    return {
+        "datarobot_retraining_total": round(total, 1),
+        "ours_children": ordered,
+        "httpx._main (rich, click)": round(httpx_main, 1),
+    }

@@ -9,7 +9,12 @@ from typing import Any
 
 from datarobot_emulator import seed
 from datarobot_retraining.resources import RetrainingPolicyProvider, RetrainingSettingsProvider
-from pulumi_datarobot_retraining.testing import PROVIDER_KEY, dynamic_type, make_urn, serialized_provider
+from pulumi_datarobot_retraining.testing.provider_server import (
+    PROVIDER_KEY,
+    dynamic_type,
+    make_urn,
+    serialized_provider,
+)
 
 from ._common import PROJECT, Context, Goal, loadavg, notebook_policy, settings_props, write_result
 from .api_calls import start_engine

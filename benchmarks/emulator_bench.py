@@ -1,0 +1,41 @@
+"""The emulator's own requests per second, from `benchmarks/emulator_rps.py` (run as it is, its output parsed)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from typing import Any
+
+from ._common import ROOT, Context, loadavg, write_result
+
+NAME = "emulator_rps"
+TITLE = "Emulator throughput (benchmarks/emulator_rps.py)"
+_LINE = re.compile(r"^(?P<name>.+?)\s+threads=(?P<threads>\d+)\s+(?P<count>\d+) requests\s+(?P<rps>[\d.]+) req/s")
+
+
+def run(ctx: Context) -> dict[str, Any]:
+    started, load_before = time.perf_counter(), loadavg()
+    seconds, deployments = ("0.5", "300") if ctx.quick else ("3", "2000")
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.emulator_rps", "--seconds", seconds, "--deployments", deployments],
+        capture_output=True, text=True, cwd=ROOT, timeout=300, check=True,
+    )  # fmt: skip
+    rows = [m.groupdict() for m in map(_LINE.match, done.stdout.splitlines()) if m]
+    table: list[dict[str, Any]] = [
+        {
+            "name": r["name"].strip(),
+            "threads": int(r["threads"]),
+            "requests": int(r["count"]),
+            "rps": float(r["rps"]),
+        }
+        for r in rows
+    ]
+    results = {"rows": table, "output": done.stdout.strip().splitlines()}
+    figures = [(f"{r['name']} (threads={r['threads']})", f"{r['rps']:.0f} req/s") for r in table]
+    return write_result(
+        ctx, NAME, TITLE,
+        params={"seconds": float(seconds), "deployments": int(deployments), "emulator": "subprocess"},
+        results=results, goals=[], figures=figures, started=started, load_before=load_before,
+    )  # fmt: skip
