@@ -186,8 +186,8 @@ def test_deployments_get(make_client: MakeClient) -> None:
         ),
         (reply(200, text="{truncated"), "a body that is not JSON (text/plain)"),
         (reply(200, {"name": "no id"}), "an unexpected body (id: Field required)"),
-        (reply(200, []), "an unexpected body (body: Input should be a valid dictionary"),
-        (reply(200, {"id": "p1", "name": "n", "trigger": "daily"}), "trigger: Input should be a valid dictionary"),
+        (reply(200, []), "an unexpected body (body: Input should be an object"),
+        (reply(200, {"id": "p1", "name": "n", "trigger": "daily"}), "trigger: Input should be an object"),
         (reply(204), "an empty body where JSON was expected"),
     ],
 )

@@ -144,10 +144,15 @@ class Requester:
         self.max_retry_time = max_retry_time
         self.retry_after_cap = retry_after_cap
         self._owns_client = http_client is None
+        # Our own client carries the headers and timeout, so a call does not merge them again each time (a
+        # measurable share of the provider's per-call cost); an injected client gets them on every request.
         self._client = (
             http_client
             if http_client is not None
-            else httpx.Client(transport=transport, timeout=self._timeout, follow_redirects=False)
+            else httpx.Client(transport=transport, timeout=self._timeout, follow_redirects=False, headers=self._headers)
+        )
+        self._per_request: dict[str, Any] = (
+            {} if http_client is None else {"headers": self._headers, "timeout": self._timeout}
         )
         # Hooks replaced by tests so that retries cost no wall-clock time and jitter is predictable.
         self._sleep: Callable[[float], None] = time.sleep
@@ -181,21 +186,14 @@ class Requester:
         Raises the `APIError` the retry policy and the status table call for.
         """
         method = method.upper()
-        url = self._resolve(path)
-        shown = self._display_path(url)
+        url, shown = self._resolve(path)
         idempotent = method in IDEMPOTENT_METHODS
         started = self._clock()
         retries = 0
         while True:
             try:
                 response = self._client.request(
-                    method,
-                    url,
-                    json=json,
-                    params=params,
-                    headers=self._headers,
-                    timeout=self._timeout,
-                    follow_redirects=False,
+                    method, url, json=json, params=params, follow_redirects=False, **self._per_request
                 )
             except httpx.RequestError as exc:
                 never_sent = isinstance(exc, _NEVER_SENT + _NOT_RETRYABLE)
@@ -278,12 +276,13 @@ class Requester:
 
     # -- URLs -----------------------------------------------------------------------------------------------
 
-    def _resolve(self, path: str | httpx.URL) -> httpx.URL:
+    def _resolve(self, path: str | httpx.URL) -> tuple[str | httpx.URL, str]:
+        """The URL to send to, and the path errors show (relative to the API base, without the query)."""
         if isinstance(path, httpx.URL) or str(path).startswith(("http://", "https://")):
             url = httpx.URL(str(path))
             if not self.same_origin(url):
                 raise ValueError(f"refusing to send the API token to {url.scheme}://{url.netloc.decode()}")
-            return url
+            return url, self._display_path(url)
         relative = str(path)
         if not relative.startswith("/"):
             relative = "/" + relative
@@ -294,7 +293,8 @@ class Requester:
             query = "?" + query
         if not relative.endswith("/"):
             relative += "/"
-        return httpx.URL(self.endpoint + relative + query)
+        # A plain string: httpx parses it once when it builds the request (an httpx.URL here would parse twice).
+        return self.endpoint + relative + query, relative
 
     def same_origin(self, url: httpx.URL) -> bool:
         """True when `url` has the endpoint's scheme, host and port (the only place the token may go)."""
@@ -312,16 +312,25 @@ class Requester:
     # -- answers --------------------------------------------------------------------------------------------
 
     def parse(self, response: httpx.Response, model: type[M]) -> M:
-        """The 2xx body as `model`, or a one-line `ResponseValidationError` (never a pydantic traceback)."""
-        data = self.json(response)
+        """The 2xx body as `model`, or a one-line `ResponseValidationError` (never a pydantic traceback).
+
+        pydantic parses and validates the bytes in one compiled step (about twice as fast as `json.loads` and then
+        validating the dict, on every call a provider makes).
+        """
+        if is_empty(response):
+            raise self._invalid(response, "an empty body where JSON was expected")
         # The error is raised outside the `except` block: a chained pydantic error would keep the raw body (which a
         # misbehaving proxy may fill with request headers, the token among them) as the new error's __context__.
         problem = ""
         try:
-            return model.model_validate(data)
+            return model.model_validate_json(response.content)
         except ValidationError as exc:
-            problem = _summarize(exc)
-        raise self._invalid(response, f"an unexpected body ({problem})")
+            if any(error["type"] == "json_invalid" for error in exc.errors(include_url=False)):
+                kind = response.headers.get("Content-Type", "no content type").split(";")[0].strip()
+                problem = f"a body that is not JSON ({kind})"
+            else:
+                problem = f"an unexpected body ({_summarize(exc)})"
+        raise self._invalid(response, problem)
 
     def json(self, response: httpx.Response) -> Any:
         """The 2xx body as JSON, or a `ResponseValidationError` saying what came instead."""
@@ -340,7 +349,7 @@ class Requester:
         A `next` on another origin is refused (the token must not travel there), and so is a `next` that
         loops.
         """
-        url = self._resolve(path)
+        url: str | httpx.URL = self._resolve(path)[0]
         seen: set[str] = set()
         while True:
             seen.add(str(url))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,8 +76,11 @@ def split_unknowns(props: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple
 
 def restore_unknowns(known: dict[str, Any], unknown_paths: Iterable[tuple[str, ...]]) -> dict[str, Any]:
     """Put an `Unknown` back at each path, so the engine still sees what is not known yet."""
+    paths = list(unknown_paths)
+    if not paths:
+        return known  # the common case (everything known): no copy
     restored = copy.deepcopy(known)
-    for path in unknown_paths:
+    for path in paths:
         node = restored
         for key in path[:-1]:
             child = node.get(key)
@@ -169,6 +173,22 @@ def _shown(value: Any, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def renormalize(value: Any) -> Any:
+    """Undo what an engine round trip does to checked inputs: every number comes back as a float.
+
+    `create`, `update` and `diff` receive inputs that `check` already validated and normalized; the only change on
+    the way is protobuf's numbers, so restoring integral floats to ints is all they need (validating again would
+    cost more than the rest of the provider's work together).
+    """
+    if isinstance(value, float):
+        return as_int(value)
+    if isinstance(value, dict):
+        return {key: renormalize(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [renormalize(item) for item in value]
+    return value
+
+
 def as_int(value: Any) -> Any:
     """Integers arrive from the engine as floats (`0` → `0.0`); give back an int where the value is integral."""
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
@@ -203,9 +223,47 @@ def has_path(tree: Mapping[str, Any], path: str) -> bool:
     return get_path(tree, path, _MISSING) is not _MISSING
 
 
-def leaves(tree: Mapping[str, Any], leaf_paths: Iterable[str]) -> dict[str, Any]:
+@functools.lru_cache(maxsize=16)
+def _leaf_tree(leaf_paths: tuple[str, ...]) -> dict[str, Any]:
+    """The leaf paths as a nested dict ({"trigger": {"type": None, ...}}), so one walk visits them all."""
+    tree: dict[str, Any] = {}
+    for path in leaf_paths:
+        node = tree
+        *parents, last = path.split(".")
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[last] = None
+    return tree
+
+
+def leaves(tree: Mapping[str, Any], leaf_paths: Sequence[str]) -> dict[str, Any]:
     """The leaves present in `tree` (explicit `None`s included), keyed by dotted path."""
-    return {path: get_path(tree, path) for path in leaf_paths if has_path(tree, path)}
+    found: dict[str, Any] = {}
+
+    def walk(shape: Mapping[str, Any], data: Mapping[str, Any], prefix: str) -> None:
+        for key, below in shape.items():
+            if key not in data:
+                continue
+            value = data[key]
+            if below is None:
+                found[prefix + key] = value
+            elif isinstance(value, Mapping):
+                walk(below, value, f"{prefix}{key}.")
+
+    walk(_leaf_tree(tuple(leaf_paths)), tree, "")
+    return found
+
+
+def project(tree: Mapping[str, Any], leaf_paths: Sequence[str]) -> dict[str, Any]:
+    """Every leaf of `leaf_paths`, nested as in the inputs, taken from `tree` (None where `tree` lacks it)."""
+
+    def walk(shape: Mapping[str, Any], data: Any) -> dict[str, Any]:
+        source = data if isinstance(data, Mapping) else {}
+        return {
+            key: (source.get(key) if below is None else walk(below, source.get(key))) for key, below in shape.items()
+        }
+
+    return walk(_leaf_tree(tuple(leaf_paths)), tree)
 
 
 def nest(flat: Mapping[str, Any]) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from datarobot_retraining.errors import (
     ResponseValidationError,
     UnprocessableEntityError,
 )
-from datarobot_retraining.inputs._validation import get_path, leaves, nest
+from datarobot_retraining.inputs._validation import get_path, leaves, nest, project, renormalize
 from datarobot_retraining.inputs.retraining_policy import (
     POLICY_LEAVES,
     POLICY_SERVER_DEFAULTS,
@@ -38,13 +38,12 @@ from datarobot_retraining.resources._base import (
     changed_leaves,
     deployment_changed,
     managed_list,
-    plain,
     progress,
     reason_of,
     removed_leaves,
     same_value,
 )
-from datarobot_retraining.schedule import canonical, next_fire_times
+from datarobot_retraining.schedule import SCHEDULE_FIELDS, canonical, next_fire_times
 
 MAX_POLICIES = 5
 # How many times a create whose outcome was lost is re-sent after confirming that it did not land.
@@ -84,14 +83,14 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
 
     # -- diff: runs in preview and up, with the previous OUTPUTS as olds; no API call. -------------------------
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        desired, _ = check_policy(news)
+        desired = renormalize(news)
         replaces = ["deployment_id"] if deployment_changed(olds, desired) else []
         changed = changed_leaves(olds, desired, POLICY_LEAVES, POLICY_SERVER_DEFAULTS, _leaf_equal)
         return DiffResult(changes=bool(replaces or changed), replaces=replaces, delete_before_replace=False)
 
     # -- create: up only (never in preview). One POST; reconciles a lost answer instead of re-sending blindly. --
     def create(self, props: dict[str, Any]) -> CreateResult:
-        desired_props, _ = check_policy(props)
+        desired_props = renormalize(props)
         deployment_id = str(desired_props["deployment_id"])
         name = str(desired_props["name"])
         desired = leaves(desired_props, POLICY_LEAVES)
@@ -261,7 +260,7 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
 
     # -- update: up only. One PATCH with the complete desired state; outputs from the server's answer. --------
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        desired_props, _ = check_policy(news)
+        desired_props = renormalize(news)
         deployment_id = str(desired_props["deployment_id"])
         name = str(desired_props["name"])
         desired = leaves(desired_props, POLICY_LEAVES)
@@ -384,15 +383,15 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
         managed: list[str] | None = None,
     ) -> dict[str, Any]:
         state = plain_policy(policy)
-        outs: dict[str, Any] = nest({path: get_path(state, path) for path in POLICY_LEAVES})
+        outs: dict[str, Any] = project(state, POLICY_LEAVES)
         trigger = outs.get("trigger") or {}
         schedule = trigger.get("schedule") if trigger.get("type") == "schedule" else None
-        latest = plain(policy.latest_run) if policy.latest_run is not None else None
+        latest = state.get("latest_run")
         outs.update(
             policy_id=policy.id,
             deployment_id=deployment_id,
             use_case_name=state.get("use_case_name"),
-            latest_run={key: latest.get(key) for key in _RUN_KEYS} if latest else None,
+            latest_run={key: latest.get(key) for key in _RUN_KEYS} if isinstance(latest, dict) else None,
             next_scheduled_runs=next_fire_times(schedule),
             adopt_existing=adopt_existing,
         )
@@ -407,8 +406,14 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
 
 
 def plain_policy(policy: RetrainingPolicy) -> dict[str, Any]:
-    """A policy response as snake_case data keyed like the inputs (`use_case {id, name}` → `use_case_id`)."""
-    state: dict[str, Any] = plain(policy)
+    """A policy response as snake_case data keyed like the inputs (`use_case {id, name}` → `use_case_id`).
+
+    Keys the server added beyond the model are still in here; callers project the leaves they know.
+    """
+    state: dict[str, Any] = policy.model_dump(mode="json")
+    schedule = get_path(state, "trigger.schedule")
+    if isinstance(schedule, dict):
+        state["trigger"]["schedule"] = {key: schedule.get(key) for key in SCHEDULE_FIELDS}
     use_case = state.pop("use_case", None) or {}
     state["use_case_id"] = use_case.get("id")
     state["use_case_name"] = use_case.get("name")
