@@ -77,6 +77,9 @@ class ProviderServer:
     _loop_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self, timeout: float = 60.0) -> ProviderServer:
+        """Start the provider process (once: starting a started server is a no-op, so `start()` then `with` is safe)."""
+        if self._process is not None:
+            return self
         env = dict(os.environ if self.env is None else self.env)
         env["PULUMI_PROJECT"] = self.project
         self._process = subprocess.Popen(
