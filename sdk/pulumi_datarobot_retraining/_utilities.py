@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import Enum
 from typing import Any
 
@@ -35,3 +35,26 @@ def to_props(value: Any) -> Any:
 def merge_id(opts: pulumi.ResourceOptions | None, id_: pulumi.Input[str]) -> pulumi.ResourceOptions:
     """Options that make the engine read an existing object instead of creating one."""
     return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id_))
+
+
+def resource_props(
+    resource_type: str,
+    resource_name: str,
+    args: object | None,
+    keywords: Mapping[str, Any],
+    *,
+    required: Sequence[str],
+    attributes: Sequence[str],
+    defaults: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The property bag a resource registers: the fields of `args`, overridden by the keywords given, unset ones
+    dropped; `defaults` for what is still unset; and every attribute present (as None when unset) so the engine
+    fills it from the outputs. A missing required input is a TypeError at declaration, not a failure at apply."""
+    given: dict[str, Any] = to_props(args) if args is not None else {}
+    given.update(to_props(dict(keywords)))
+    for key, value in (defaults or {}).items():
+        given.setdefault(key, value)
+    for key in required:
+        if key not in given:
+            raise TypeError(f"{resource_type} {resource_name!r} needs {key}")
+    return {**dict.fromkeys(attributes), **given}

@@ -23,7 +23,7 @@ from datarobot_retraining.models.enums import (
     ValidationType,
 )
 from datarobot_retraining.resources.retraining_policy import RetrainingPolicyProvider
-from pulumi_datarobot_retraining._utilities import merge_id, to_props
+from pulumi_datarobot_retraining._utilities import merge_id, resource_props
 
 ScheduleValue = int | str
 
@@ -314,31 +314,30 @@ class RetrainingPolicy(pulumi.dynamic.Resource, module="datarobot", name="Retrai
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """Declare a retraining policy. Keywords given here win over the same fields in `args`."""
-        given: dict[str, Any] = to_props(args) if args is not None else {}
-        given.update(
-            to_props(
-                {
-                    "deployment_id": deployment_id,
-                    "name": name,
-                    "description": description,
-                    "action": action,
-                    "trigger": trigger,
-                    "model_selection_strategy": model_selection_strategy,
-                    "feature_list_strategy": feature_list_strategy,
-                    "project_options_strategy": project_options_strategy,
-                    "autopilot_options": autopilot_options,
-                    "project_options": project_options,
-                    "time_series_options": time_series_options,
-                    "use_case_id": use_case_id,
-                    "adopt_existing": adopt_existing,
-                }
-            )
+        keywords = {
+            "deployment_id": deployment_id,
+            "name": name,
+            "description": description,
+            "action": action,
+            "trigger": trigger,
+            "model_selection_strategy": model_selection_strategy,
+            "feature_list_strategy": feature_list_strategy,
+            "project_options_strategy": project_options_strategy,
+            "autopilot_options": autopilot_options,
+            "project_options": project_options,
+            "time_series_options": time_series_options,
+            "use_case_id": use_case_id,
+            "adopt_existing": adopt_existing,
+        }
+        props = resource_props(
+            "RetrainingPolicy",
+            resource_name,
+            args,
+            keywords,
+            required=("deployment_id",),
+            attributes=_INPUTS + _OUTPUT_ONLY,
+            defaults={"name": resource_name},
         )
-        if "deployment_id" not in given:
-            raise TypeError(f"RetrainingPolicy {resource_name!r} needs deployment_id")
-        given.setdefault("name", resource_name)
-        # Keys the program leaves out still become output attributes: the engine fills them from the outputs.
-        props: dict[str, Any] = {**dict.fromkeys(_INPUTS + _OUTPUT_ONLY), **given}
         super().__init__(RetrainingPolicyProvider(), resource_name, props, opts)
 
     @classmethod

@@ -10,7 +10,7 @@ import pulumi.dynamic
 
 from datarobot_retraining.inputs.retraining_policy_run import RUN_INPUT_KEYS, RUN_OUTPUT_KEYS
 from datarobot_retraining.resources.retraining_policy_run import RetrainingPolicyRunProvider
-from pulumi_datarobot_retraining._utilities import to_props
+from pulumi_datarobot_retraining._utilities import resource_props
 
 
 @dataclass
@@ -79,21 +79,19 @@ class RetrainingPolicyRun(pulumi.dynamic.Resource, module="datarobot", name="Ret
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """Declare a run of a policy. Keywords given here win over the same fields in `args`."""
-        given: dict[str, Any] = to_props(args) if args is not None else {}
-        given.update(
-            to_props(
-                {
-                    "deployment_id": deployment_id,
-                    "policy_id": policy_id,
-                    "triggers": triggers,
-                    "wait": wait,
-                    "wait_timeout_seconds": wait_timeout_seconds,
-                }
-            )
+        keywords = {
+            "deployment_id": deployment_id,
+            "policy_id": policy_id,
+            "triggers": triggers,
+            "wait": wait,
+            "wait_timeout_seconds": wait_timeout_seconds,
+        }
+        props = resource_props(
+            "RetrainingPolicyRun",
+            resource_name,
+            args,
+            keywords,
+            required=("deployment_id", "policy_id"),
+            attributes=RUN_INPUT_KEYS + RUN_OUTPUT_KEYS,
         )
-        for required in ("deployment_id", "policy_id"):
-            if required not in given:
-                raise TypeError(f"RetrainingPolicyRun {resource_name!r} needs {required}")
-        # Keys the program leaves out still become output attributes: the engine fills them from the outputs.
-        props: dict[str, Any] = {**dict.fromkeys(RUN_INPUT_KEYS + RUN_OUTPUT_KEYS), **given}
         super().__init__(RetrainingPolicyRunProvider(), resource_name, props, opts)

@@ -9,7 +9,7 @@ import pulumi
 import pulumi.dynamic
 
 from datarobot_retraining.resources.retraining_settings import RetrainingSettingsProvider
-from pulumi_datarobot_retraining._utilities import merge_id, to_props
+from pulumi_datarobot_retraining._utilities import merge_id, resource_props
 
 _OUTPUT_ONLY = (
     "dataset_name",
@@ -72,23 +72,21 @@ class RetrainingSettings(pulumi.dynamic.Resource, module="datarobot", name="Retr
         A value left out is not managed: the server keeps whatever it holds. A value removed from the program
         after it was set is cleared.
         """
-        given = to_props(args) if args is not None else {}
-        given.update(
-            to_props(
-                {
-                    "deployment_id": deployment_id,
-                    "dataset_id": dataset_id,
-                    "prediction_environment_id": prediction_environment_id,
-                    "retraining_user_id": retraining_user_id,
-                    "credential_id": credential_id,
-                }
-            )
+        keywords = {
+            "deployment_id": deployment_id,
+            "dataset_id": dataset_id,
+            "prediction_environment_id": prediction_environment_id,
+            "retraining_user_id": retraining_user_id,
+            "credential_id": credential_id,
+        }
+        props = resource_props(
+            "RetrainingSettings",
+            resource_name,
+            args,
+            keywords,
+            required=("deployment_id",),
+            attributes=(*keywords, *_OUTPUT_ONLY),
         )
-        if "deployment_id" not in given:
-            raise TypeError(f"RetrainingSettings {resource_name!r} needs deployment_id")
-        props: dict[str, Any] = {**dict.fromkeys(_OUTPUT_ONLY), **given}
-        for key in ("dataset_id", "prediction_environment_id", "retraining_user_id", "credential_id"):
-            props.setdefault(key, None)
         super().__init__(RetrainingSettingsProvider(), resource_name, props, opts)
 
     @classmethod
