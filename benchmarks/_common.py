@@ -23,6 +23,7 @@ from pulumi.dynamic import Config, ConfigureRequest, ResourceProvider
 
 from datarobot_emulator import seed
 from datarobot_emulator.control import EmulatorControl, RequestRecord
+from tests.provider.helpers import notebook_policy as sample_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -139,24 +140,8 @@ def settings_props(deployment_id: str) -> dict[str, Any]:
 
 
 def notebook_policy(deployment_id: str, **overrides: Any) -> dict[str, Any]:
-    """The drift-tracking policy of DataRobot's retraining notebook, as the SDK sends it (snake_case)."""
-    props: dict[str, Any] = {
-        "deployment_id": deployment_id,
-        "name": "MultiClass Drift Tracking Policy",
-        "action": "create_challenger",
-        "trigger": {
-            "type": "data_drift_decline",
-            "schedule": {"minute": [0], "hour": [0]},
-            "status_declines_to_warning": True,
-        },
-        "model_selection_strategy": "autopilot_recommended",
-        "feature_list_strategy": "informative_features",
-        "project_options_strategy": "same_as_champion",
-        "autopilot_options": {"mode": "auto", "run_leakage_removed_feature_list": True},
-        "project_options": {"cv_method": "RandomCV", "validation_type": "CV", "metric": "Accuracy"},
-    }
-    props.update(overrides)
-    return props
+    """The drift-tracking policy of DataRobot's retraining notebook, as the SDK sends it (the tests' own sample)."""
+    return sample_policy(deployment_id=deployment_id, **overrides)
 
 
 # The notebook policy's create body and an edit, written by hand in the API's camelCase: the bare minimum a
