@@ -280,6 +280,7 @@ def create_app(backend: Backend, token: str, injector: FaultInjector | None = No
                 retry_after=body.get("retryAfter"),
                 latency=None if body.get("latency") is None else float(body["latency"]),
                 drop_after_commit=bool(body.get("dropAfterCommit", False)),
+                commit_delay=None if body.get("commitDelay") is None else float(body["commitDelay"]),
             )
         )
         return _ok(fault.to_json())

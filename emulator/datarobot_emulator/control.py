@@ -126,6 +126,7 @@ class EmulatorControl:
         retry_after: float | None = None,
         latency: float | None = None,
         drop_after_commit: bool = False,
+        commit_delay: float | None = None,
     ) -> dict[str, Any]:
         """Arm a fault for the next ``count`` API requests matching ``method`` (or ``"*"``) and
         ``path_pattern``.
@@ -137,7 +138,8 @@ class EmulatorControl:
         seconds; then answer ``status`` (plus ``Retry-After: retry_after``) without running the request, or
         with
         ``drop_after_commit`` run it (its change is committed) and cut the connection before the answer
-        completes.
+        completes; or with ``commit_delay`` read the request, wait that long, then run it (a client that gave up
+        meanwhile still sees its change committed).
         """
         body = {
             "method": method,
@@ -147,6 +149,7 @@ class EmulatorControl:
             "retryAfter": retry_after,
             "latency": latency,
             "dropAfterCommit": drop_after_commit,
+            "commitDelay": commit_delay,
         }
         result: dict[str, Any] = self._call("POST", "/faults", body)
         return result

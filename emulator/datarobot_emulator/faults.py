@@ -4,6 +4,7 @@ requests."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fnmatch
 import json
 import logging
@@ -55,6 +56,9 @@ class Fault:
     retry_after: float | None = None
     latency: float | None = None
     drop_after_commit: bool = False
+    # Read the whole request first, then wait this long, then run it: a client that gives up meanwhile leaves a
+    # change that still commits (a real server finishing work its caller stopped waiting for).
+    commit_delay: float | None = None
     id: int = 0
     hits: int = field(default=0)
 
@@ -76,6 +80,7 @@ class Fault:
             "retryAfter": self.retry_after,
             "latency": self.latency,
             "dropAfterCommit": self.drop_after_commit,
+            "commitDelay": self.commit_delay,
         }
 
 
@@ -91,8 +96,8 @@ class FaultInjector:
         self._in_flight = 0
 
     def add(self, fault: Fault) -> Fault:
-        if fault.status is None and fault.latency is None and not fault.drop_after_commit:
-            raise ValueError("a fault needs a status, a latency or drop_after_commit")
+        if fault.status is None and fault.latency is None and not fault.drop_after_commit and not fault.commit_delay:
+            raise ValueError("a fault needs a status, a latency, drop_after_commit or a commit_delay")
         if fault.count < 1:
             raise ValueError("a fault needs count >= 1")
         with self._lock:
@@ -182,11 +187,33 @@ class FaultMiddleware:
                 finally:
                     # The log shows the status the handler committed, though the client never received it.
                     status_seen = committed[0]
+            elif fault is not None and fault.commit_delay:
+                await self._commit_late(scope, receive, logging_send, fault.commit_delay)
             else:
                 await self.app(scope, receive, logging_send)
         finally:
             self.injector.end()
             self.injector.record(method, path, status_seen)
+
+    async def _commit_late(self, scope: Scope, receive: Receive, send: Send, delay: float) -> None:
+        # Buffer the body before waiting: once the client has gone, reading it would fail and nothing would commit.
+        messages: list[Message] = []
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                break
+        await asyncio.sleep(delay)
+        replay = iter(messages)
+
+        async def replayed() -> Message:
+            return next(replay, {"type": "http.disconnect"})
+
+        async def send_if_still_there(message: Message) -> None:
+            with contextlib.suppress(Exception):  # the client may have hung up: the change is committed anyway
+                await send(message)
+
+        await self.app(scope, replayed, send_if_still_there)
 
     async def _answer(self, fault: Fault, send: Send) -> None:
         assert fault.status is not None

@@ -16,12 +16,15 @@ STACK_ENDPOINT_KEY = "datarobot:endpoint"
 STACK_TOKEN_KEY = "datarobot:apikey"
 # Our own knobs live in our own namespace so they never collide with the official provider's schema.
 STACK_RUN_WAIT_KEY = "datarobot-retraining:runWaitTimeoutSeconds"
+STACK_REQUEST_TIMEOUT_KEY = "datarobot-retraining:requestTimeoutSeconds"
 
 ENV_ENDPOINT = "DATAROBOT_ENDPOINT"
 ENV_TOKEN = "DATAROBOT_API_TOKEN"
 ENV_RUN_WAIT = "DATAROBOT_RETRAINING_RUN_WAIT_TIMEOUT"
+ENV_REQUEST_TIMEOUT = "DATAROBOT_RETRAINING_REQUEST_TIMEOUT"
 
 DEFAULT_RUN_WAIT_TIMEOUT = 900.0
+DEFAULT_REQUEST_TIMEOUT = 30.0
 
 
 class StackConfig(Protocol):
@@ -40,6 +43,7 @@ class ProviderConfig:
     endpoint: str = DEFAULT_ENDPOINT
     token: str | None = field(default=None, repr=False)
     run_wait_timeout: float = DEFAULT_RUN_WAIT_TIMEOUT
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT
 
     @classmethod
     def resolve(
@@ -48,6 +52,7 @@ class ProviderConfig:
         endpoint: str | None = None,
         token: str | None = None,
         run_wait_timeout: float | None = None,
+        request_timeout: float | None = None,
         stack_config: StackConfig | Mapping[str, Any] | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> ProviderConfig:
@@ -68,23 +73,32 @@ class ProviderConfig:
             if run_wait_timeout is not None
             else from_stack(STACK_RUN_WAIT_KEY) or env.get(ENV_RUN_WAIT)
         )
+        timeout_text = (
+            str(request_timeout)
+            if request_timeout is not None
+            else from_stack(STACK_REQUEST_TIMEOUT_KEY) or env.get(ENV_REQUEST_TIMEOUT)
+        )
         return cls(
             endpoint=resolved_endpoint.rstrip("/"),
             token=resolved_token,
-            run_wait_timeout=_parse_seconds(wait_text, DEFAULT_RUN_WAIT_TIMEOUT),
+            run_wait_timeout=_parse_seconds(wait_text, DEFAULT_RUN_WAIT_TIMEOUT, STACK_RUN_WAIT_KEY, ENV_RUN_WAIT),
+            request_timeout=_parse_seconds(
+                timeout_text, DEFAULT_REQUEST_TIMEOUT, STACK_REQUEST_TIMEOUT_KEY, ENV_REQUEST_TIMEOUT, positive=True
+            ),
         )
 
 
-def _parse_seconds(text: str | None, default: float) -> float:
+def _parse_seconds(text: str | None, default: float, stack_key: str, env_key: str, *, positive: bool = False) -> float:
     if text is None:
         return default
     try:
         seconds = float(text)
     except ValueError:
         seconds = -1.0
-    if seconds < 0:
+    if seconds < 0 or (positive and seconds == 0):
+        kind = "positive" if positive else "non-negative"
         raise ConfigurationError(
-            f"The run wait timeout {text!r} ({STACK_RUN_WAIT_KEY} or {ENV_RUN_WAIT}) is not a number of seconds; "
-            "set it to a non-negative number such as 900."
+            f"The value {text!r} of {stack_key} (or {env_key}) is not a number of seconds; set it to a {kind} "
+            f"number such as {default:.0f}."
         )
     return seconds

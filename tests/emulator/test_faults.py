@@ -104,3 +104,15 @@ def test_reset_waits_for_requests_still_in_flight_so_the_next_test_starts_clean(
     emulator.control.reset("demo")
     time.sleep(0.6)  # long after the slow request would have been logged
     assert emulator.control.requests() == []
+
+
+def test_commit_delay_commits_a_write_whose_client_already_gave_up(emulator: EmulatorServer) -> None:
+    headers = {"Authorization": f"Bearer {emulator.token}"}
+    url = f"{emulator.api_url}/deployments/{DEMO_DEPLOYMENT_ID}/retrainingSettings/"
+    emulator.control.inject_fault("PATCH", f"deployments/{DEMO_DEPLOYMENT_ID}/retrainingSettings", commit_delay=0.4)
+    with pytest.raises(httpx.TimeoutException):
+        httpx.patch(url, json={"credentialId": None, "datasetId": "6523f1a0c8b2d4e6f8a0b2d1"}, headers=headers,
+                    timeout=0.1)  # fmt: skip
+    time.sleep(0.6)
+    settings = httpx.get(url, headers=headers).json()
+    assert settings["dataset"] is not None and settings["dataset"]["id"] == "6523f1a0c8b2d4e6f8a0b2d1"

@@ -24,6 +24,8 @@ def configure(provider: Any, emulator: EmulatorServer) -> Any:
     )
     # Tests run the emulator with millisecond steps; poll runs accordingly.
     provider.run_poll_interval = (0.02, 0.1)
+    # Lost-answer creates look again after this pause; the emulator's lost answers are already settled.
+    provider.create_settle_seconds = 0.05
     return provider
 
 

@@ -447,3 +447,30 @@ def test_delete_gives_up_at_the_bound_with_the_run_id_and_what_to_do(
     text = str(caught.value)
     assert run.id in text and "runs watch" in text and "runWaitTimeoutSeconds" in text
     assert [p.id for p in client.retraining_policies.list(DEPLOYMENT)] == [policy_id]
+
+
+@pytest.mark.usefixtures("with_settings")
+def test_create_committed_after_the_client_gave_up_is_adopted_not_sent_again(
+    emulator: EmulatorServer, client: DataRobotClient
+) -> None:
+    """The server finishes a create 0.8 s in; the client stopped waiting at 0.3 s. Re-sending at once would make a
+    duplicate; the provider looks again after its settle pause, finds the policy, and adopts it."""
+    provider = RetrainingPolicyProvider()
+    provider.configure(
+        ConfigureRequest(
+            Config(
+                {
+                    "datarobot:endpoint": emulator.api_url,
+                    "datarobot:apikey": emulator.token,
+                    "datarobot-retraining:requestTimeoutSeconds": "0.3",
+                },
+                "project",
+            )
+        )
+    )
+    provider.create_settle_seconds = 1.0
+    emulator.control.inject_fault("POST", "deployments/*/retrainingPolicies", commit_delay=0.8)
+    policy_id, _ = create(provider, notebook_policy())
+    time.sleep(1.0)  # past the delayed commit: a duplicate, if one were made, would be visible now
+    assert [p.id for p in client.retraining_policies.list(DEPLOYMENT)] == [policy_id]
+    assert sum(1 for r in emulator.control.requests() if r["method"] == "POST") == 1

@@ -59,6 +59,7 @@ def configure_provider(provider: Any, api_url: str, token: str) -> Any:
     """Configure a provider the way the engine does (whole stack config, namespaced keys); quick run polls."""
     provider.configure(ConfigureRequest(Config({"datarobot:endpoint": api_url, "datarobot:apikey": token}, "p")))
     provider.run_poll_interval = (0.02, 0.1)
+    provider.create_settle_seconds = 0.05  # the emulator's lost answers are settled when the client sees them
     return provider
 
 

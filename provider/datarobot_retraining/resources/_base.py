@@ -21,7 +21,7 @@ from datarobot_retraining.errors import (
 )
 from datarobot_retraining.inputs._validation import get_path, is_unknown, leaves
 
-_clients: dict[tuple[str, str], DataRobotClient] = {}
+_clients: dict[tuple[str, str, float], DataRobotClient] = {}
 _clients_lock = threading.Lock()
 
 
@@ -32,11 +32,11 @@ def shared_client(config: ProviderConfig) -> DataRobotClient:
             "No DataRobot API token is configured: run `pulumi config set --secret "
             f"{STACK_TOKEN_KEY} <token>` or set the {ENV_TOKEN} environment variable."
         )
-    key = (config.endpoint, config.token)
+    key = (config.endpoint, config.token, config.request_timeout)
     with _clients_lock:
         client = _clients.get(key)
         if client is None:
-            client = DataRobotClient(config.endpoint, config.token)
+            client = DataRobotClient(config.endpoint, config.token, timeout=config.request_timeout)
             _clients[key] = client
         return client
 

@@ -76,6 +76,10 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
     program stops setting returns to the server default.
     """
 
+    # After a create whose answer was lost and that is not (yet) visible, how long to wait and look once more
+    # before sending it again: a server may still be finishing the request its client stopped waiting for.
+    create_settle_seconds: float = 2.0
+
     # -- check: runs in preview and up; no API call. ----------------------------------------------------------
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs, failures = check_policy(news)
@@ -133,6 +137,9 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
                 # The POST may have landed (no answer, a 5xx after the work was done, or an answer we cannot read).
                 # Look before sending it again: a duplicate policy is worse than a failure.
                 found = self._find_created(client, deployment_id, name, desired, error)
+                if found is None:
+                    time.sleep(self.create_settle_seconds)
+                    found = self._find_created(client, deployment_id, name, desired, error)
                 if found is not None:
                     return found
                 if attempt == _CREATE_ATTEMPTS:
