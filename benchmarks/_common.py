@@ -23,6 +23,7 @@ from pulumi.dynamic import Config, ConfigureRequest, ResourceProvider
 
 from datarobot_emulator import seed
 from datarobot_emulator.control import EmulatorControl, RequestRecord
+from pulumi_datarobot_retraining.testing.provider_server import stop_process
 from tests.provider.helpers import notebook_policy as sample_policy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,12 +95,7 @@ class EmulatorProcess:
             self._control.close()
             self._control = None
         if self._process is not None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+            stop_process(self._process)
             self._process = None
 
     def __enter__(self) -> EmulatorProcess:

@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from pulumi_datarobot_retraining.testing.provider_server import stop_process
+
 ROOT = Path(__file__).resolve().parents[2]
 PROGRAM = ROOT / "examples" / "quickstart"
 
@@ -131,8 +133,7 @@ def main() -> int:
             else:
                 with_offline_runner(api_url, token, work)
         finally:
-            emulator.terminate()
-            emulator.wait(timeout=10)
+            stop_process(emulator)
     print("\nDone. The emulator has stopped.")
     return 0
 

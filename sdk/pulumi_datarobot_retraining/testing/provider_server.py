@@ -113,12 +113,7 @@ class ProviderServer:
             self._channel.close()
             self._channel = None
         if self._process is not None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+            stop_process(self._process)
             self._process = None
         if self._loop is not None:
             self._loop.close()
@@ -190,6 +185,16 @@ class ProviderServer:
             return self._loop.run_until_complete(rpc.serialize_properties(dict(props), {}))
 
 
+def stop_process(process: subprocess.Popen[Any], timeout: float = 10.0) -> None:
+    """Ask a child process to stop (SIGTERM), and kill it if it has not within `timeout` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def _drain(stream: Any, sink: list[str] | None) -> None:
     for raw in iter(stream.readline, b""):
         if sink is not None:
@@ -210,5 +215,6 @@ __all__ = [
     "dynamic_type",
     "make_urn",
     "serialized_provider",
+    "stop_process",
     "unknown",
 ]
