@@ -19,7 +19,7 @@ from datarobot_retraining.errors import (
     ConfigurationError,
     DataRobotError,
 )
-from datarobot_retraining.inputs._validation import get_path, is_unknown, leaves
+from datarobot_retraining.inputs._validation import contains_unknown, get_path, is_unknown, leaves
 
 _clients: dict[tuple[str, str, float], DataRobotClient] = {}
 _clients_lock = threading.Lock()
@@ -145,15 +145,12 @@ def changed_leaves(
     """
     desired = leaves(news, leaf_paths)
     changed = [
-        path
-        for path, want in desired.items()
-        if is_unknown(want) or _has_unknown(want) or not equal(path, want, get_path(olds, path))
+        path for path, want in desired.items() if contains_unknown(want) or not equal(path, want, get_path(olds, path))
     ]
-    previously_managed = olds.get(MANAGED_FIELDS) or []
     changed += [
         path
-        for path in previously_managed
-        if path in leaf_paths and path not in desired and not equal(path, defaults.get(path), get_path(olds, path))
+        for path in removed_leaves(olds, desired, leaf_paths)
+        if not equal(path, defaults.get(path), get_path(olds, path))
     ]
     return changed
 
@@ -161,14 +158,6 @@ def changed_leaves(
 def removed_leaves(olds: Mapping[str, Any], desired: Mapping[str, Any], leaf_paths: Sequence[str]) -> list[str]:
     """Leaves the user managed before (per the previous outputs) and no longer sets."""
     return [p for p in olds.get(MANAGED_FIELDS) or [] if p in leaf_paths and p not in desired]
-
-
-def _has_unknown(value: Any) -> bool:
-    if isinstance(value, Mapping):
-        return any(is_unknown(v) or _has_unknown(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return any(is_unknown(v) or _has_unknown(v) for v in value)
-    return False
 
 
 def deployment_changed(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
