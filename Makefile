@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # The stamp changes whenever pyproject.toml does, so edits to dependencies reinstall exactly once.
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: setup demo test lint typecheck unit bench soak format clean
+.PHONY: setup engine demo test lint typecheck unit bench soak format clean
 
 setup: $(STAMP)
 
@@ -18,6 +18,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@rm -f $(VENV)/.installed-*
 	@touch $@
+
+# The real Pulumi engine, built from the Go module proxy into .tools/pulumi/<version> (version pinned in engine/go.mod).
+engine:
+	bash engine/build.sh
 
 demo: setup
 	$(BIN)/python examples/quickstart/demo.py
