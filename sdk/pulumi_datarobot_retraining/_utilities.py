@@ -58,3 +58,17 @@ def resource_props(
         if key not in given:
             raise TypeError(f"{resource_type} {resource_name!r} needs {key}")
     return {**dict.fromkeys(attributes), **given}
+
+
+def refuse_import(
+    resource_type: str, resource_name: str, opts: pulumi.ResourceOptions | None
+) -> pulumi.ResourceOptions | None:
+    """The options unchanged, unless they ask to import: the engine then reads the resource without its serialized
+    provider and fails with `KeyError: '__provider'` (pulumi#16175, seen under the real engine), so say what works."""
+    if opts is not None and opts.import_ is not None:
+        raise ValueError(
+            f"{resource_type} {resource_name!r} cannot be imported with ResourceOptions(import_=...): Pulumi cannot "
+            "import dynamic resources; declare it with the same name and adopt_existing=True instead, and the first "
+            "`pulumi up` takes the existing object under management."
+        )
+    return opts

@@ -23,7 +23,7 @@ from datarobot_retraining.models.enums import (
     ValidationType,
 )
 from datarobot_retraining.resources.retraining_policy import RetrainingPolicyProvider
-from pulumi_datarobot_retraining._utilities import merge_id, resource_props
+from pulumi_datarobot_retraining._utilities import merge_id, refuse_import, resource_props
 
 ScheduleValue = int | str
 
@@ -338,7 +338,9 @@ class RetrainingPolicy(pulumi.dynamic.Resource, module="datarobot", name="Retrai
             attributes=_INPUTS + _OUTPUT_ONLY,
             defaults={"name": resource_name},
         )
-        super().__init__(RetrainingPolicyProvider(), resource_name, props, opts)
+        super().__init__(
+            RetrainingPolicyProvider(), resource_name, props, refuse_import("RetrainingPolicy", resource_name, opts)
+        )
 
     @classmethod
     def get(

@@ -10,7 +10,7 @@ import pulumi.dynamic
 
 from datarobot_retraining.inputs.retraining_policy_run import RUN_INPUT_KEYS, RUN_OUTPUT_KEYS
 from datarobot_retraining.resources.retraining_policy_run import RetrainingPolicyRunProvider
-from pulumi_datarobot_retraining._utilities import resource_props
+from pulumi_datarobot_retraining._utilities import refuse_import, resource_props
 
 
 @dataclass
@@ -94,4 +94,9 @@ class RetrainingPolicyRun(pulumi.dynamic.Resource, module="datarobot", name="Ret
             required=("deployment_id", "policy_id"),
             attributes=RUN_INPUT_KEYS + RUN_OUTPUT_KEYS,
         )
-        super().__init__(RetrainingPolicyRunProvider(), resource_name, props, opts)
+        super().__init__(
+            RetrainingPolicyRunProvider(),
+            resource_name,
+            props,
+            refuse_import("RetrainingPolicyRun", resource_name, opts),
+        )

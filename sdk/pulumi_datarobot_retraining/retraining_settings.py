@@ -9,7 +9,7 @@ import pulumi
 import pulumi.dynamic
 
 from datarobot_retraining.resources.retraining_settings import RetrainingSettingsProvider
-from pulumi_datarobot_retraining._utilities import merge_id, resource_props
+from pulumi_datarobot_retraining._utilities import merge_id, refuse_import, resource_props
 
 _OUTPUT_ONLY = (
     "dataset_name",
@@ -87,7 +87,9 @@ class RetrainingSettings(pulumi.dynamic.Resource, module="datarobot", name="Retr
             required=("deployment_id",),
             attributes=(*keywords, *_OUTPUT_ONLY),
         )
-        super().__init__(RetrainingSettingsProvider(), resource_name, props, opts)
+        super().__init__(
+            RetrainingSettingsProvider(), resource_name, props, refuse_import("RetrainingSettings", resource_name, opts)
+        )
 
     @classmethod
     def get(

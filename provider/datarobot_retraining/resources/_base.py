@@ -20,6 +20,7 @@ from datarobot_retraining.errors import (
     DataRobotError,
 )
 from datarobot_retraining.inputs._validation import contains_unknown, get_path, is_unknown, leaves
+from datarobot_retraining.resources._engine import report_errors_as_sentences
 
 _clients: dict[tuple[str, str, float], DataRobotClient] = {}
 _clients_lock = threading.Lock()
@@ -63,6 +64,8 @@ class DataRobotResourceProvider(ResourceProvider):
         pass
 
     def configure(self, req: ConfigureRequest) -> None:
+        # The SDK's server calls this first in its process: from then on our errors reach the user as one sentence.
+        report_errors_as_sentences()
         self._config = ProviderConfig.resolve(stack_config=req.config)
 
     @property

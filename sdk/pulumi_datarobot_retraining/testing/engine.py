@@ -141,7 +141,7 @@ class EngineStack:
         return {key: value.value for key, value in self._stack.outputs().items()}
 
     def export(self) -> dict[str, Any]:
-        """The stack's state exactly as `pulumi stack export` prints it."""
+        """The stack's state with secrets in plain text (the Automation API runs `stack export --show-secrets`)."""
         return dict(self._stack.export_stack().deployment or {})
 
     def cli(self, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:

@@ -15,7 +15,18 @@ if config.get_bool("deploymentFromOutput"):
 
     deployment_id = DeploymentPlaceholder("deployment", deployment_id).id
 
-policy = retraining.RetrainingPolicy("policy", deployment_id=deployment_id, **declared)
+settings = retraining.RetrainingSettings(
+    "settings",
+    deployment_id=deployment_id,
+    dataset_id=config.require("datasetId"),
+    retraining_user_id=config.require("retrainingUserId"),
+)
+policy = retraining.RetrainingPolicy(
+    "policy",
+    deployment_id=deployment_id,
+    **declared,
+    opts=pulumi.ResourceOptions(depends_on=[settings], import_=config.get("importPolicyId")),
+)
 pulumi.export("policy_id", policy.policy_id)
 
 if config.get_bool("runPolicy"):
