@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import os
 import secrets
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from pulumi_datarobot_retraining.testing.engine import find_pulumi
 from pulumi_datarobot_retraining.testing.provider_server import stop_process
+
+Step = Callable[[], object]
+SECRET_KEYS = frozenset({"datarobot:apikey"})
 
 ROOT = Path(__file__).resolve().parents[2]
 PROGRAM = ROOT / "examples" / "quickstart"
@@ -43,45 +46,41 @@ def stack_config(api_url: str, token: str) -> tuple[str, dict[str, str]]:
     return name, config
 
 
-def with_pulumi_cli(pulumi: str, api_url: str, token: str, work: Path) -> None:
-    """The real engine: a local file backend inside the project, a `local` stack, the token as a secret."""
-    env = {
-        **os.environ,
-        "PULUMI_BACKEND_URL": f"file://{ROOT / '.pulumi'}",
-        "PULUMI_CONFIG_PASSPHRASE": os.environ.get("PULUMI_CONFIG_PASSPHRASE", "demo-passphrase"),
-        "PULUMI_SKIP_UPDATE_CHECK": "true",
-    }
-    (ROOT / ".pulumi").mkdir(exist_ok=True)
+def with_real_engine(pulumi: Path, api_url: str, token: str, work: Path) -> None:
+    """The real Pulumi engine on the root Pulumi.yaml, with a local backend in the demo's temporary folder."""
+    from pulumi_datarobot_retraining.testing.engine import EngineStack
 
-    def run(*args: str, check: bool = True) -> None:
-        print(f"$ pulumi {' '.join(a if a != token else '***' for a in args)}", flush=True)
-        subprocess.run([pulumi, *args], cwd=ROOT, env=env, check=check)
-
-    run("stack", "select", "local", "--create")
-    run("config", "set", "datarobot:endpoint", api_url)
-    run("config", "set", "--secret", "datarobot:apikey", token)
-    run("up", "--yes", "--skip-preview")
-    run("stack", "output")
-    print("\nThe stack stays in .pulumi/ (local backend); this demo destroys it because its emulator stops now.")
-    run("destroy", "--yes")
-    _ = work
+    print(f"Running the quickstart under the real Pulumi engine ({pulumi}).\n", flush=True)
+    stack = EngineStack(ROOT, work / "pulumi", pulumi=pulumi, stack="demo", echo=print)
+    stack_file = ROOT / "Pulumi.demo.yaml"
+    try:
+        project, config = stack_config(api_url, token)
+        stack.set_config({k: v for k, v in config.items() if not k.startswith(f"{project}:")}, secret=SECRET_KEYS)
+        story(api_url, token, apply=stack.up, refresh=stack.refresh, destroy=stack.destroy)
+    finally:
+        stack_file.unlink(missing_ok=True)  # the demo's stack lives only as long as its emulator
 
 
 def with_offline_runner(api_url: str, token: str, work: Path) -> None:
-    from datarobot_emulator.control import EmulatorControl
-    from datarobot_emulator.seed import DEMO_DEPLOYMENT_ID
     from pulumi_datarobot_retraining.testing.offline import OfflineRunner
 
     print(
-        "The Pulumi CLI is not on PATH, so this demo runs the same program with the offline runner\n"
-        "(pulumi_datarobot_retraining.testing.offline): a test tool that drives the real provider process the way\n"
-        "the engine does. It is NOT the Pulumi engine. Install the Pulumi CLI to run `pulumi up` for real.\n",
+        "No Pulumi engine was found (run `make engine` to build one), so this demo runs the same program with the\n"
+        "offline runner (pulumi_datarobot_retraining.testing.offline): a test tool that drives the real provider\n"
+        "process the way the engine does. It is NOT the Pulumi engine.\n",
         flush=True,
     )
     project, config = stack_config(api_url, token)
     runner = OfflineRunner(PROGRAM, work / "state.json", config, project=project)
-    runner.up()
+    story(api_url, token, apply=runner.up, refresh=runner.refresh, destroy=runner.destroy)
 
+
+def story(api_url: str, token: str, *, apply: Step, refresh: Step, destroy: Step) -> None:
+    """What the demo shows, whichever engine runs it: apply, a drift that starts a run, refresh, re-apply, destroy."""
+    from datarobot_emulator.control import EmulatorControl
+    from datarobot_emulator.seed import DEMO_DEPLOYMENT_ID
+
+    apply()
     control = EmulatorControl(api_url.removesuffix("/api/v2"))
     print("\nData drift of the deployment declines to warning (set through the emulator's control route)...")
     started = control.set_health(DEMO_DEPLOYMENT_ID, "data_drift", "warning")
@@ -89,10 +88,10 @@ def with_offline_runner(api_url: str, token: str, work: Path) -> None:
     _wait_for_runs(api_url, token, DEMO_DEPLOYMENT_ID)
 
     print("\nRefresh, then up again: the outputs now show the run (no write calls: nothing changed).")
-    runner.refresh()
-    runner.up()
+    refresh()
+    apply()
     print("\nDestroy:")
-    runner.destroy()
+    destroy()
 
 
 def _wait_for_runs(api_url: str, token: str, deployment_id: str) -> None:
@@ -127,9 +126,9 @@ def main() -> int:
         emulator, api_url = start_emulator(token, work / "emulator.db")
         print(f"DataRobot emulator running at {api_url}\n", flush=True)
         try:
-            pulumi = shutil.which("pulumi")
-            if pulumi:
-                with_pulumi_cli(pulumi, api_url, token, work)
+            pulumi = find_pulumi(ROOT)
+            if pulumi is not None:
+                with_real_engine(pulumi, api_url, token, work)
             else:
                 with_offline_runner(api_url, token, work)
         finally:
