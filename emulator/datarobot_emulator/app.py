@@ -15,20 +15,25 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from .backend import OBJECT_KINDS, Backend
-from .clock import iso, parse_iso
-from .errors import BadRequestError, EmulatorError, UnprocessableError
-from .faults import API_PREFIX, CONTROL_PREFIX, Fault, FaultInjector, FaultMiddleware
+from .clock import iso
+from .errors import EmulatorError, UnprocessableError
+from .faults import API_PREFIX, CONTROL_PREFIX, MAX_FAULT_SECONDS, Fault, FaultInjector, FaultMiddleware
+from .limits import MAX_OFFSET, ControlFields, parse_json
+from .seed import SEEDS
 
 Handler = Callable[[Request], Awaitable[Response]]
 
 VERSION = {"major": 2, "minor": 49, "versionString": "2.49.0"}
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
+# Control requests that create this many objects at once would stall the server for minutes.
+MAX_CREATED_AT_ONCE = 100_000
 
 
 class _Json(JSONResponse):
     def render(self, content: Any) -> bytes:
-        return json.dumps(content, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        # allow_nan=False: NaN and Infinity are not JSON; the edges refuse them, so none can be served back.
+        return json.dumps(content, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
 
 
 def _ok(content: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -40,19 +45,13 @@ def _no_content() -> Response:
 
 
 async def _body(request: Request) -> Any:
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadRequestError(f"Malformed JSON body: {exc}.") from exc
+    return parse_json(await request.body())
 
 
 def _page(request: Request) -> tuple[int, int]:
     errors = {}
     values = {}
-    for key, default, lo, hi in (("offset", 0, 0, None), ("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)):
+    for key, default, lo, hi in (("offset", 0, 0, MAX_OFFSET), ("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)):
         raw = request.query_params.get(key)
         if raw is None:
             values[key] = default
@@ -60,10 +59,11 @@ def _page(request: Request) -> tuple[int, int]:
         try:
             value = int(raw)
         except ValueError:
-            errors[key] = f"must be an integer (got {raw!r})"
+            shown = raw if len(raw) <= 40 else f"{raw[:40]}… ({len(raw)} characters)"
+            errors[key] = f"must be an integer (got {shown!r})"
             continue
-        if value < lo or (hi is not None and value > hi):
-            errors[key] = f"must be between {lo} and {hi}" if hi else f"must be at least {lo}"
+        if not lo <= value <= hi:
+            errors[key] = f"must be between {lo} and {hi}"
             continue
         values[key] = value
     if errors:
@@ -213,25 +213,30 @@ def create_app(backend: Backend, token: str, injector: FaultInjector | None = No
         return _ok({"status": "ok"})
 
     async def c_reset(request: Request) -> Response:
-        body = await _body(request)
-        seed = body.get("seed", "demo")
+        fields = ControlFields(await _body(request))
+        seed = fields.get("seed", fields.enum, default="demo", allowed=SEEDS)
+        deployments = fields.get("deployments", fields.integer, lo=0, hi=MAX_CREATED_AT_ONCE)
+        fields.done()
         await faults.wait_idle()
-        backend.reset(seed, body.get("deployments"))
+        backend.reset(seed, deployments)
         faults.clear()
         faults.clear_requests()
         return _ok({"seed": seed})
 
     async def c_deployments(request: Request) -> Response:
-        body = await _body(request)
-        ids = backend.add_deployments(int(body["count"]), bool(body.get("challengersEnabled", True)))
-        return _ok({"ids": ids})
+        fields = ControlFields(await _body(request))
+        count = fields.get("count", fields.integer, required=True, lo=1, hi=MAX_CREATED_AT_ONCE)
+        challengers = fields.get("challengersEnabled", fields.boolean, default=True)
+        fields.done()
+        return _ok({"ids": backend.add_deployments(count, challengers)})
 
     async def c_set_health(request: Request) -> Response:
-        body = await _body(request)
-        run_ids = backend.set_health(
-            request.path_params["deployment_id"], body["kind"], body["status"], body.get("message")
-        )
-        return started(run_ids)
+        fields = ControlFields(await _body(request))
+        kind = fields.get("kind", fields.string, required=True)
+        status = fields.get("status", fields.string, required=True)
+        message = fields.get("message", fields.string)
+        fields.done()
+        return started(backend.set_health(request.path_params["deployment_id"], kind, status, message))
 
     async def c_challengers(request: Request) -> Response:
         body = await _body(request)
@@ -243,25 +248,36 @@ def create_app(backend: Backend, token: str, injector: FaultInjector | None = No
     async def c_clock(request: Request) -> Response:
         if request.method == "GET":
             return _ok(clock_json())
-        body = await _body(request)
-        epoch = parse_iso(body["now"]) if body.get("now") is not None else None
-        return started(backend.set_clock(epoch, body.get("frozen")))
+        fields = ControlFields(await _body(request))
+        epoch = fields.get("now", fields.timestamp)
+        frozen = fields.get("frozen", fields.boolean)
+        fields.done()
+        return started(backend.set_clock(epoch, frozen))
 
     async def c_advance(request: Request) -> Response:
-        body = await _body(request)
-        return started(backend.advance_clock(float(body["seconds"])))
+        fields = ControlFields(await _body(request))
+        seconds = fields.get("seconds", fields.number, required=True)
+        if isinstance(seconds, (int, float)):
+            fields.instant("seconds", backend.clock_state()["now"] + seconds)
+        fields.done()
+        return started(backend.advance_clock(float(seconds)))
 
     async def c_tick(request: Request) -> Response:
         return started(backend.tick())
 
     async def c_fail_next(request: Request) -> Response:
-        body = await _body(request)
-        backend.fail_next_runs(int(body["count"]), body.get("message"))
-        return _ok({"count": int(body["count"])})
+        fields = ControlFields(await _body(request))
+        count = fields.get("count", fields.integer, required=True, lo=0, hi=MAX_CREATED_AT_ONCE)
+        message = fields.get("message", fields.string)
+        fields.done()
+        backend.fail_next_runs(count, message)
+        return _ok({"count": count})
 
     async def c_step_seconds(request: Request) -> Response:
-        body = await _body(request)
-        backend.set_step_seconds(float(body["seconds"]))
+        fields = ControlFields(await _body(request))
+        seconds = fields.get("seconds", fields.number, required=True, lo=0)
+        fields.done()
+        backend.set_step_seconds(float(seconds))
         return _ok({"seconds": backend.step_seconds})
 
     async def c_faults(request: Request) -> Response:
@@ -270,20 +286,24 @@ def create_app(backend: Backend, token: str, injector: FaultInjector | None = No
         if request.method == "DELETE":
             faults.clear()
             return _no_content()
-        body = await _body(request)
-        fault = faults.add(
-            Fault(
-                method=str(body.get("method", "*")),
-                path_pattern=str(body["pathPattern"]),
-                count=int(body.get("count", 1)),
-                status=None if body.get("status") is None else int(body["status"]),
-                retry_after=body.get("retryAfter"),
-                latency=None if body.get("latency") is None else float(body["latency"]),
-                drop_after_commit=bool(body.get("dropAfterCommit", False)),
-                commit_delay=None if body.get("commitDelay") is None else float(body["commitDelay"]),
-            )
+        fields = ControlFields(await _body(request))
+        fault = Fault(
+            method=fields.get("method", fields.string, default="*", min_len=1),
+            path_pattern=fields.get("pathPattern", fields.string, required=True, min_len=1),
+            count=fields.get("count", fields.integer, default=1, lo=1, hi=MAX_CREATED_AT_ONCE),
+            # An error status: a 1xx, 204 or 304 cannot carry the JSON message a fault answers with.
+            status=fields.get("status", fields.integer, lo=400, hi=599),
+            # Seconds only: the HTTP-date form needs a fixed instant, which a fault armed ahead of time has not.
+            retry_after=fields.get("retryAfter", fields.number, lo=0, hi=MAX_FAULT_SECONDS),
+            latency=fields.get("latency", fields.number, lo=0, hi=MAX_FAULT_SECONDS),
+            drop_after_commit=fields.get("dropAfterCommit", fields.boolean, default=False),
+            commit_delay=fields.get("commitDelay", fields.number, lo=0, hi=MAX_FAULT_SECONDS),
+            drip_interval=fields.get("dripInterval", fields.number, lo=0.001, hi=MAX_FAULT_SECONDS),
         )
-        return _ok(fault.to_json())
+        if fault.effects() == 0:
+            fields.fail("status", "a fault needs a status, latency, dropAfterCommit, commitDelay or dripInterval")
+        fields.done()
+        return _ok(faults.add(fault).to_json())
 
     async def c_requests(request: Request) -> Response:
         if request.method == "DELETE":

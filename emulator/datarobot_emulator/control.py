@@ -127,6 +127,7 @@ class EmulatorControl:
         latency: float | None = None,
         drop_after_commit: bool = False,
         commit_delay: float | None = None,
+        drip_interval: float | None = None,
     ) -> dict[str, Any]:
         """Arm a fault for the next ``count`` API requests matching ``method`` (or ``"*"``) and
         ``path_pattern``.
@@ -139,7 +140,8 @@ class EmulatorControl:
         with
         ``drop_after_commit`` run it (its change is committed) and cut the connection before the answer
         completes; or with ``commit_delay`` read the request, wait that long, then run it (a client that gave up
-        meanwhile still sees its change committed).
+        meanwhile still sees its change committed); or with ``drip_interval`` run it and send the answer's body one
+        byte every ``drip_interval`` seconds (the headers at once), stopping when the client hangs up.
         """
         body = {
             "method": method,
@@ -150,6 +152,7 @@ class EmulatorControl:
             "latency": latency,
             "dropAfterCommit": drop_after_commit,
             "commitDelay": commit_delay,
+            "dripInterval": drip_interval,
         }
         result: dict[str, Any] = self._call("POST", "/faults", body)
         return result

@@ -18,6 +18,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 API_PREFIX = "/api/v2"
 CONTROL_PREFIX = "/_emulator"
 REQUEST_LOG_LIMIT = 200_000
+#: The longest wait a fault may add (latency, commit delay, Retry-After, drip interval): an hour is past any test.
+MAX_FAULT_SECONDS = 3600.0
 
 
 class DroppedConnection(Exception):  # noqa: N818 - it names what happens, not an error of the emulator
@@ -59,6 +61,9 @@ class Fault:
     # Read the whole request first, then wait this long, then run it: a client that gives up meanwhile leaves a
     # change that still commits (a real server finishing work its caller stopped waiting for).
     commit_delay: float | None = None
+    # Run the request, send the answer's headers at once, then its body one byte every this many seconds: a server
+    # whose every gap is short but whose answer never seems to end.
+    drip_interval: float | None = None
     id: int = 0
     hits: int = field(default=0)
 
@@ -81,7 +86,13 @@ class Fault:
             "latency": self.latency,
             "dropAfterCommit": self.drop_after_commit,
             "commitDelay": self.commit_delay,
+            "dripInterval": self.drip_interval,
         }
+
+    def effects(self) -> int:
+        """How many of the things a fault can do this one does (none makes it pointless)."""
+        effects = (self.status is not None, self.latency, self.drop_after_commit, self.commit_delay, self.drip_interval)
+        return sum(bool(effect) for effect in effects)
 
 
 class FaultInjector:
@@ -96,8 +107,8 @@ class FaultInjector:
         self._in_flight = 0
 
     def add(self, fault: Fault) -> Fault:
-        if fault.status is None and fault.latency is None and not fault.drop_after_commit and not fault.commit_delay:
-            raise ValueError("a fault needs a status, a latency, drop_after_commit or a commit_delay")
+        if fault.effects() == 0:
+            raise ValueError("a fault needs a status, a latency, drop_after_commit, a commit_delay or a drip_interval")
         if fault.count < 1:
             raise ValueError("a fault needs count >= 1")
         with self._lock:
@@ -189,6 +200,8 @@ class FaultMiddleware:
                     status_seen = committed[0]
             elif fault is not None and fault.commit_delay:
                 await self._commit_late(scope, receive, logging_send, fault.commit_delay)
+            elif fault is not None and fault.drip_interval:
+                await self._drip(scope, receive, logging_send, fault.drip_interval)
             else:
                 await self.app(scope, receive, logging_send)
         finally:
@@ -214,6 +227,24 @@ class FaultMiddleware:
                 await send(message)
 
         await self.app(scope, replayed, send_if_still_there)
+
+    async def _drip(self, scope: Scope, receive: Receive, send: Send, interval: float) -> None:
+        held: list[Message] = []
+
+        async def hold(message: Message) -> None:
+            held.append(message)
+
+        await self.app(scope, receive, hold)  # the request runs (and commits) in full; only its answer is slow
+        start = next(m for m in held if m["type"] == "http.response.start")
+        body = b"".join(m.get("body", b"") for m in held if m["type"] == "http.response.body")
+        await send(start)
+        for index in range(len(body)):
+            await send({"type": "http.response.body", "body": body[index : index + 1], "more_body": True})
+            # Waiting on receive() rather than sleeping: a client that gave up ends the drip at once.
+            with contextlib.suppress(asyncio.TimeoutError):
+                if (await asyncio.wait_for(receive(), interval))["type"] == "http.disconnect":
+                    return
+        await send({"type": "http.response.body", "body": b""})
 
     async def _answer(self, fault: Fault, send: Send) -> None:
         assert fault.status is not None

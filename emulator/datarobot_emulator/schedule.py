@@ -117,16 +117,22 @@ def parse_duration(text: str) -> timedelta | None:
     """An ISO-8601 duration (``P1D``, ``PT12H``, ``P1DT6H``, ``P2W``) as a timedelta, or None when malformed.
 
     Years and months have no fixed length; they count as 365 and 30 days, which is all a minimum interval
-    needs.
+    needs. A duration longer than a timedelta holds (``MAX_DURATION``, 999,999,999 days) is None too.
     """
     match = _DURATION.match(text)
     if match is None:
         return None
     parts = {k: float(v) for k, v in match.groupdict().items() if v is not None}
     days = parts.get("years", 0) * 365 + parts.get("months", 0) * 30 + parts.get("weeks", 0) * 7
-    return timedelta(
-        days=days + parts.get("days", 0),
-        hours=parts.get("hours", 0),
-        minutes=parts.get("minutes", 0),
-        seconds=parts.get("seconds", 0),
-    )
+    try:
+        return timedelta(
+            days=days + parts.get("days", 0),
+            hours=parts.get("hours", 0),
+            minutes=parts.get("minutes", 0),
+            seconds=parts.get("seconds", 0),
+        )
+    except OverflowError:  # also what an infinite float (a number of thousands of digits) raises
+        return None
+
+
+MAX_DURATION = timedelta.max

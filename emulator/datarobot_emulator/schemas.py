@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .errors import UnprocessableError
-from .schedule import SCHEDULE_KEYS, parse_duration, schedule_value
+from .schedule import MAX_DURATION, SCHEDULE_KEYS, parse_duration, schedule_value
 
 Doc = dict[str, Any]
 
@@ -240,7 +240,11 @@ def _duration(check: _Checker, path: str, value: Any) -> Any:
     if value is None:
         return None
     if not isinstance(value, str) or parse_duration(value) is None:
-        check.fail(path, f"must be an ISO-8601 duration such as P1D or PT12H (got {value!r})")
+        shown = value if not isinstance(value, str) or len(value) <= 40 else f"{value[:40]}…"
+        check.fail(
+            path,
+            f"must be an ISO-8601 duration such as P1D or PT12H, at most {MAX_DURATION.days:,} days (got {shown!r})",
+        )
     return value
 
 
