@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -95,7 +96,8 @@ def _parse_seconds(text: str | None, default: float, stack_key: str, env_key: st
         seconds = float(text)
     except ValueError:
         seconds = -1.0
-    if seconds < 0 or (positive and seconds == 0):
+    # NaN passes every comparison below, and an infinite timeout or wait is no bound at all.
+    if not math.isfinite(seconds) or seconds < 0 or (positive and seconds == 0):
         kind = "positive" if positive else "non-negative"
         raise ConfigurationError(
             f"The value {text!r} of {stack_key} (or {env_key}) is not a number of seconds; set it to a {kind} "

@@ -2,6 +2,7 @@
 
     DataRobotError
     ├── ConfigurationError                  bad or missing endpoint, token or option; before any request
+    ├── InvalidIdError                      an id that cannot name an object in a URL path; before any request
     └── APIError(message, *, method, path)
         ├── APIConnectionError              no HTTP answer, and nothing was done (safe to repeat)
         │   └── APITimeoutError
@@ -41,6 +42,7 @@ __all__ = [
     "ConflictError",
     "DataRobotError",
     "InternalServerError",
+    "InvalidIdError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -56,6 +58,13 @@ class DataRobotError(Exception):
 
 class ConfigurationError(DataRobotError):
     """The client or provider cannot be configured as asked (e.g. no API token); raised before any request."""
+
+
+class InvalidIdError(DataRobotError, ValueError):
+    """An id the client cannot put in a URL path (empty, "." or "..", or too long); nothing was sent.
+
+    Also a `ValueError`, which is what it is to a caller that passed the id.
+    """
 
 
 class APIError(DataRobotError):

@@ -227,3 +227,14 @@ def test_watch_an_unknown_run(cli: Cli, policies: Policies) -> None:
     outcome = cli("runs", "watch", DEPLOYMENT, "Manual", "ffffffffffffffffffffffff")
     assert outcome.exit_code == 1
     assert outcome.error_line == f"error: Policy 'Manual' ({policies.manual}) has no run ffffffffffffffffffffffff."
+
+
+@pytest.mark.parametrize("run_id", ["..", " ", "r" * 100_000], ids=["dot-dot", "blank", "100,000 characters"])
+def test_watch_an_unusable_run_id_is_one_sentence_not_an_unexpected_error(
+    cli: Cli, policies: Policies, run_id: str
+) -> None:
+    outcome = cli("runs", "watch", DEPLOYMENT, "Manual", run_id)
+    assert outcome.exit_code == 1
+    line = outcome.error_line
+    assert "Unexpected" not in line and "Cannot use" in line and "as an id in" in line, line
+    assert len(line) <= 400, line

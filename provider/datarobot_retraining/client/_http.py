@@ -12,6 +12,10 @@ client sends states absolute values (and a cancel of a cancelled run is reconcil
 honour `Retry-After` (seconds or HTTP date, capped), otherwise exponential backoff with full jitter; a call
 stops retrying after `max_retries` retries or when the next wait would end past `max_retry_time` after the
 call began.
+
+`timeout` is a deadline for each attempt as a whole (connect to last byte, see `_deadline`), so one call lasts at
+most `max_retry_time` plus one `timeout`. A list stops after `MAX_PAGES` pages, or as soon as a page links to a
+next one although the items so far already make up the total it announced.
 """
 
 from __future__ import annotations
@@ -35,16 +39,19 @@ from ..errors import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
+    InvalidIdError,
     ResponseValidationError,
     status_error_class,
 )
-from ..models.common import Page
+from ..models.common import MAX_ID_LENGTH, Page
+from ._deadline import deadline, install
 
 __all__ = [
     "AMBIGUOUS_POST_STATUSES",
     "IDEMPOTENT_METHODS",
     "INITIAL_BACKOFF",
     "MAX_BACKOFF",
+    "MAX_PAGES",
     "RETRYABLE_STATUSES",
     "Requester",
     "api_path",
@@ -61,6 +68,9 @@ RETRYABLE_STATUSES = frozenset({408, 429, 502, 503, 504})
 AMBIGUOUS_POST_STATUSES = frozenset({502, 503, 504})
 INITIAL_BACKOFF = 0.5
 MAX_BACKOFF = 8.0
+# A list longer than this is a server that never says "last page": 100,000 items at 100 a page, far beyond the
+# five policies of a deployment or years of runs of one policy.
+MAX_PAGES = 1_000
 
 # Raised before any byte of the request was written: safe to repeat for every method.
 _NEVER_SENT: tuple[type[Exception], ...] = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -75,13 +85,21 @@ _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL
 
 
 def api_path(*segments: str) -> str:
-    """`/a/b%2Fc/d/` from `("a", "b/c", "d")`: each segment URL-quoted, always with the trailing slash."""
-    parts = []
+    """`/a/b%2Fc/d/` from `("a", "b/c", "d")`: each segment URL-quoted, always with the trailing slash.
+
+    Raises `InvalidIdError` (one sentence, nothing sent) for a segment that cannot name an object.
+    """
+    parts: list[str] = []
     for segment in segments:
         # An empty id would silently address the collection, and "." / ".." would be resolved away by URL
         # normalization and address a different object; both are caller bugs, refuse them before sending.
-        if not isinstance(segment, str) or segment.strip() in {"", ".", ".."}:
-            raise ValueError(f"invalid path segment {segment!r}: ids must be non-empty strings")
+        if not isinstance(segment, str) or segment.strip() in {"", ".", ".."} or len(segment) > MAX_ID_LENGTH:
+            where = "/" + "/".join([*parts, "…"]) + "/"
+            shown = repr(segment) if len(str(segment)) <= 40 else f"a string of {len(segment):,} characters"
+            raise InvalidIdError(
+                f"Cannot use {shown} as an id in {where}: ids must be non-empty strings of at most "
+                f'{MAX_ID_LENGTH} characters, and not "." or ".."; check the id given.'
+            )
         parts.append(quote(segment, safe=""))
     return "/" + "/".join(parts) + "/"
 
@@ -139,6 +157,7 @@ class Requester:
                 "Accept": "application/json",
             }
         )
+        self.timeout = timeout
         self._timeout = httpx.Timeout(timeout)
         self.max_retries = max_retries
         self.max_retry_time = max_retry_time
@@ -151,6 +170,7 @@ class Requester:
             if http_client is not None
             else httpx.Client(transport=transport, timeout=self._timeout, follow_redirects=False, headers=self._headers)
         )
+        install(self._client)
         self._per_request: dict[str, Any] = (
             {} if http_client is None else {"headers": self._headers, "timeout": self._timeout}
         )
@@ -159,6 +179,7 @@ class Requester:
         self._clock: Callable[[], float] = time.monotonic
         self._random: Callable[[], float] = random.random
         self._now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
+        self.max_pages = MAX_PAGES
 
     # -- lifecycle ------------------------------------------------------------------------------------------
 
@@ -192,9 +213,10 @@ class Requester:
         retries = 0
         while True:
             try:
-                response = self._client.request(
-                    method, url, json=json, params=params, follow_redirects=False, **self._per_request
-                )
+                with deadline(self.timeout):
+                    response = self._client.request(
+                        method, url, json=json, params=params, follow_redirects=False, **self._per_request
+                    )
             except httpx.RequestError as exc:
                 never_sent = isinstance(exc, _NEVER_SENT + _NOT_RETRYABLE)
                 if not idempotent and not never_sent:
@@ -351,10 +373,12 @@ class Requester:
         """
         url: str | httpx.URL = self._resolve(path)[0]
         seen: set[str] = set()
+        received = 0
         while True:
             seen.add(str(url))
             response = self.request("GET", url, params=params)
             page = self.parse(response, Page[Any])
+            received += len(page.data)
             for index, item in enumerate(page.data):
                 problem = ""
                 try:
@@ -367,8 +391,24 @@ class Requester:
                 yield parsed
             if not page.next:
                 return
+            if page.total_count is not None and received >= page.total_count:
+                raise self._invalid(
+                    response,
+                    f"a next page although the {received} items so far already make up the totalCount of "
+                    f"{page.total_count} it announced (pagination that does not end)",
+                )
+            if len(seen) >= self.max_pages:
+                raise self._invalid(
+                    response,
+                    f"a next page after {len(seen)} pages, the most a list may take (pagination that does not end)",
+                )
             # Real servers send absolute URLs; joining also copes with a relative one.
-            next_url = response.url.join(page.next)
+            try:
+                next_url = response.url.join(page.next)
+            except httpx.InvalidURL:
+                next_url = None
+            if next_url is None:
+                raise self._invalid(response, "a next page link that is not a valid URL")
             if not self.same_origin(next_url):
                 raise self._invalid(
                     response,

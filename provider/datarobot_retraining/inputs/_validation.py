@@ -8,11 +8,13 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from pulumi.output import Unknown
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, ValidationInfo
 from pydantic_core import ErrorDetails
+
+from datarobot_retraining.models.common import MAX_ID_LENGTH
 
 # The serialized-provider key the engine adds to every dynamic resource's properties.
 PROVIDER_KEY = "__provider"
@@ -26,7 +28,27 @@ _MAX_REASON = 500
 class InputModel(BaseModel):
     """Base of every desired-state model: unknown keys are mistakes worth reporting, not data to keep."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, use_enum_values=True)
+    # allow_inf_nan=False: NaN never equals itself, so a NaN input would show as a change on every `pulumi up`
+    # (and neither it nor an infinity is JSON the API could take).
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, use_enum_values=True, allow_inf_nan=False)
+
+
+# DataRobot's ids are 24 hex digits; anything of URL-safe characters is accepted, so an id of another plausible
+# form (a UUID, a test's "dep-1") still works, while one that cannot be a single URL path segment is refused here.
+_ID = re.compile(rf"[A-Za-z0-9._~-]{{1,{MAX_ID_LENGTH}}}", re.ASCII)
+
+
+def _usable_id(value: str, info: ValidationInfo) -> str:
+    if _ID.fullmatch(value) is None or value in {".", ".."}:
+        raise ValueError(
+            f"{info.field_name} must be an id of 1 to {MAX_ID_LENGTH} letters, digits, '-', '_', '.' or '~' "
+            f"(not '.' or '..'), got {_shown(value, 60)}"
+        )
+    return value
+
+
+#: An id input (deployment, policy, dataset...): checked here so that no id reaches a URL it cannot be part of.
+Id = Annotated[str, AfterValidator(_usable_id)]
 
 
 @dataclass(frozen=True)
@@ -146,6 +168,8 @@ def _reason(detail: ErrorDetails, *, root: str) -> str:
     if kind in {"string_too_short", "too_short"}:
         return f"{name} must not be empty"
     got = _shown(as_int(detail["input"]))
+    if kind == "finite_number":
+        return f"{name} must be a finite number, got {got}"
     if kind == "greater_than_equal":
         return f"{name} must be at least {as_int(ctx.get('ge'))}, got {got}"
     if kind == "greater_than":
@@ -165,6 +189,17 @@ def _reason(detail: ErrorDetails, *, root: str) -> str:
     if kind == "list_type":
         return f"{name} must be a list, got {_shown(detail['input'])}"
     return f"{name}: {detail['msg']}"
+
+
+def non_finite_paths(value: Any, path: str) -> list[str]:
+    """Where NaN or an infinity hides inside arbitrary JSON-like data, as property paths (`triggers.a[1]`)."""
+    if isinstance(value, float):
+        return [] if math.isfinite(value) else [path]
+    if isinstance(value, Mapping):
+        return [found for key, item in value.items() for found in non_finite_paths(item, f"{path}.{key}")]
+    if isinstance(value, list | tuple):
+        return [found for index, item in enumerate(value) for found in non_finite_paths(item, f"{path}[{index}]")]
+    return []
 
 
 def _shown(value: Any, limit: int = 120) -> str:

@@ -11,6 +11,7 @@ from pydantic import BeforeValidator, Field, ValidationError, field_validator, m
 from datarobot_retraining.inputs._validation import (
     PROVIDER_KEY,
     Failure,
+    Id,
     InputModel,
     as_int,
     get_path,
@@ -88,7 +89,7 @@ class TriggerInputs(InputModel):
     status_declines_to_failing: bool | None = None
     status_still_in_decline: bool | None = None
     min_interval_between_runs: str | None = None
-    custom_job_id: str | None = None
+    custom_job_id: Id | None = None
 
     @field_validator("type", mode="before")
     @classmethod
@@ -143,7 +144,7 @@ class PeriodicityInputs(InputModel):
 class TimeSeriesOptionsInputs(InputModel):
     """Time-series options of the retraining project (periodicities included, unlike the official bridge)."""
 
-    calendar_id: str | None = None
+    calendar_id: Id | None = None
     differencing_method: DifferencingMethod | None = None
     exponentially_weighted_moving_alpha: Annotated[float | None, Field(ge=0, le=1)] = None
     periodicities: list[PeriodicityInputs] | None = None
@@ -153,7 +154,7 @@ class TimeSeriesOptionsInputs(InputModel):
 class RetrainingPolicyInputs(InputModel):
     """The validated desired state of one retraining policy, snake_case, as `check` returns it."""
 
-    deployment_id: Annotated[str, Field(min_length=1)] | None = None
+    deployment_id: Id | None = None
     name: Annotated[str, Field(min_length=1, max_length=NAME_MAX_LENGTH)] | None = None
     description: Annotated[str, Field(max_length=DESCRIPTION_MAX_LENGTH)] | None = None
     action: Action | None = None
@@ -164,7 +165,7 @@ class RetrainingPolicyInputs(InputModel):
     autopilot_options: AutopilotOptionsInputs | None = None
     project_options: ProjectOptionsInputs | None = None
     time_series_options: TimeSeriesOptionsInputs | None = None
-    use_case_id: str | None = None
+    use_case_id: Id | None = None
     adopt_existing: bool = False
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 
 from datarobot_retraining.inputs._validation import (
     PROVIDER_KEY,
     Failure,
+    Id,
     InputModel,
+    non_finite_paths,
     restore_unknowns,
     split_unknowns,
     validation_failures,
@@ -39,8 +41,6 @@ RUN_OUTPUT_KEYS: tuple[str, ...] = (
     "error_message",
 )
 
-Id = Annotated[str, Field(min_length=1)]
-
 
 class RetrainingPolicyRunInputs(InputModel):
     """Which policy to run, what makes it run again, and whether `pulumi up` waits for the run to end."""
@@ -51,6 +51,16 @@ class RetrainingPolicyRunInputs(InputModel):
     """Arbitrary values (a dict, a list, a string...); any change starts a new run."""
     wait: bool = False
     wait_timeout_seconds: Annotated[float, Field(gt=0, le=MAX_WAIT_TIMEOUT_SECONDS)] = DEFAULT_WAIT_TIMEOUT_SECONDS
+
+    @field_validator("triggers")
+    @classmethod
+    def _finite_numbers_only(cls, value: Any) -> Any:
+        # Any change of triggers starts a run, and NaN differs from itself: a NaN would start one on every `up`.
+        found = non_finite_paths(value, "triggers")
+        if found:
+            shown = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
+            raise ValueError(f"triggers must hold only finite numbers; NaN or an infinity is at {shown}")
+        return value
 
 
 def check_policy_run(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]]:

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import Field, ValidationError
+from pydantic import ValidationError
 
 from datarobot_retraining.inputs._validation import (
     PROVIDER_KEY,
     Failure,
+    Id,
     InputModel,
     restore_unknowns,
     split_unknowns,
     validation_failures,
 )
-
-Id = Annotated[str, Field(min_length=1)]
 
 
 class RetrainingSettingsInputs(InputModel):

@@ -9,6 +9,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict
 from pydantic.alias_generators import to_camel
 
 __all__ = [
+    "MAX_ID_LENGTH",
     "IntOrFloat",
     "NamedRef",
     "Page",
@@ -17,6 +18,11 @@ __all__ = [
     "ScheduleValues",
     "UserRef",
 ]
+
+
+#: The longest id the client puts in a URL path (DataRobot's ids are 24 characters); a longer one is a mistake, and
+#: past ~65,000 characters httpx could not even build the URL.
+MAX_ID_LENGTH = 128
 
 
 class RequestModel(BaseModel):
