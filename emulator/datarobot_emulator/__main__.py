@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import math
 import os
 import socket
 import sqlite3
@@ -48,9 +49,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--deployments", type=int, default=None, help="extra generated deployments to seed")
     parser.add_argument("--reset", action="store_true", help="wipe the database and seed again even if it holds state")
-    parser.add_argument("--step-seconds", type=float, default=2.0, help="length of each run step (default 2)")
+    parser.add_argument("--step-seconds", type=_seconds, default=2.0, help="length of each run step (default 2)")
     parser.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
     return parser
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds >= 0):
+        raise argparse.ArgumentTypeError(f"must be a non-negative number of seconds, got {text!r}")
+    return seconds
 
 
 class StartupError(Exception):

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from datarobot_emulator.__main__ import main
 from datarobot_emulator.server import DEFAULT_TOKEN
 from pulumi_datarobot_retraining.testing.provider_server import stop_process
 
@@ -106,3 +107,13 @@ def test_the_token_can_come_from_a_file_or_the_environment_instead_of_argv(tmp_p
         assert secret not in Path(f"/proc/{process.pid}/cmdline").read_bytes().decode()
     finally:
         stop_process(process)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1"])
+def test_a_step_length_that_is_not_a_finite_number_is_a_usage_error(
+    value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--port", "0", "--step-seconds", value])
+    assert exited.value.code == 2
+    assert f"--step-seconds: must be a non-negative number of seconds, got '{value}'" in capsys.readouterr().err
