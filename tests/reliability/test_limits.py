@@ -4,6 +4,7 @@ refuses before anything is sent (NaN and infinities, ids that cannot name an obj
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -126,8 +127,13 @@ def test_a_provider_read_through_the_engine_abandons_a_dripping_answer_and_retri
         read = server.read(urn, policy_id, {**outs, "__provider": serialized_provider(RetrainingPolicyProvider())})
     assert read.id == policy_id and read.outputs["name"] == "slow answers"
     assert emulator.control.faults() == []
-    # The dripped answer was given up at the deadline and the read asked again.
-    gets = [r for r in emulator.control.requests() if r["method"] == "GET"]
+    # The dripped answer was given up at the deadline and the read asked again. (The emulator logs the dripped
+    # request once it sees the client hang up, a moment after the cut: wait for that entry, not for a time.)
+    for _ in range(500):
+        gets = [r for r in emulator.control.requests() if r["method"] == "GET"]
+        if len(gets) >= 2:
+            break
+        time.sleep(0.01)
     assert len(gets) == 2, gets
 
 
