@@ -237,10 +237,16 @@ def prepare(control: EmulatorControl, api_url: str, token: str, deployments: int
     return ledger
 
 
+# How long a load may run past its planned duration to reach its minimum of acknowledged writes on a busy machine.
+LOAD_GRACE_SECONDS = 60.0
+
+
 def load_and_kill(
-    emulator: EmulatorProcess, ledger: Ledger, *, writers: int, seconds: float, seed_: int
+    emulator: EmulatorProcess, ledger: Ledger, *, writers: int, seconds: float, seed_: int, min_acknowledged: int = 0
 ) -> tuple[float, list[BaseException]]:
-    """Run `writers` threads against the ledger's deployments, SIGKILL the emulator after `seconds`, join them."""
+    """Run `writers` threads against the ledger's deployments, SIGKILL the emulator after `seconds` and once at least
+    `min_acknowledged` writes were acknowledged (so a loaded machine makes the load longer, not the proof weaker),
+    join them."""
     stop = threading.Event()
     errors: list[BaseException] = []
     per_writer = max(1, len(ledger.deployments) // writers)
@@ -257,6 +263,12 @@ def load_and_kill(
     for thread in threads:
         thread.start()
     time.sleep(seconds)
+    grace_ends = time.monotonic() + LOAD_GRACE_SECONDS
+    while time.monotonic() < grace_ends and not errors:
+        with ledger.lock:
+            if sum(ledger.acknowledged.values()) >= min_acknowledged:
+                break
+        time.sleep(0.05)
     emulator.kill()
     stop.set()
     for thread in threads:
@@ -353,6 +365,7 @@ def crash_cycles(
     deployments: int = 8,
     seconds: float = 1.0,
     seed_: int = 4,
+    min_acknowledged_per_cycle: int = 0,
 ) -> CycleFigures:
     """`cycles` times: load, SIGKILL, restart on the same file, verify (earlier cycles' state must be unchanged)."""
     db = workdir / "emulator.db"
@@ -366,7 +379,12 @@ def crash_cycles(
             assert emulator.control is not None
             ledger = prepare(emulator.control, emulator.api_url, token, deployments)
             elapsed, errors = load_and_kill(
-                emulator, ledger, writers=writers, seconds=seconds * rng.uniform(0.6, 1.4), seed_=seed_ * 10 + cycle
+                emulator,
+                ledger,
+                writers=writers,
+                seconds=seconds * rng.uniform(0.6, 1.4),
+                seed_=seed_ * 10 + cycle,
+                min_acknowledged=min_acknowledged_per_cycle,
             )
             if errors:
                 raise errors[0]

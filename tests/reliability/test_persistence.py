@@ -13,7 +13,15 @@ from tests.reliability.workload import format_table
 
 @pytest.mark.timeout(120)
 def test_sigkill_mid_load_loses_no_acknowledged_write(tmp_path: Path) -> None:
-    figures = crash_cycles(tmp_path, f"persist-{uuid.uuid4().hex}", cycles=2, writers=4, deployments=8, seconds=1.0)
+    figures = crash_cycles(
+        tmp_path,
+        f"persist-{uuid.uuid4().hex}",
+        cycles=2,
+        writers=4,
+        deployments=8,
+        seconds=1.0,
+        min_acknowledged_per_cycle=50,
+    )
     print(format_table(figures.rows(), "SIGKILL mid-load (2 cycles)"))
 
     assert figures.kills == 2
