@@ -85,7 +85,8 @@ def default_mock_outputs(args: pulumi.runtime.MockResourceArgs) -> tuple[str, di
 class OfflineRunner:
     """Runs one program against one state file.
 
-    `program` is a directory holding `__main__.py`, a `.py` file, or a function that declares resources.
+    `program` is a directory holding `__main__.py`, a `.py` file, or a function that declares resources; it and
+    `state_file` may be relative paths, resolved once when the runner is made, against the current directory.
     `config` is the stack config (`"datarobot:apikey"`, `"<project>:<key>"`, ...); it reaches the program through
     `pulumi.Config` and the provider through `Configure`, as under the engine. Config values of keys in
     `secret_keys` are never printed. Resources of other packages get their outputs from `mock_outputs`.
@@ -100,6 +101,13 @@ class OfflineRunner:
     mock_outputs: MockOutputs = default_mock_outputs
     out: TextIO | None = None
     provider_env: Mapping[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        # Resolved once, against the caller's working directory: the program runs inside its own folder (as under
+        # the engine), so a relative path read later would point somewhere else and the state would be lost.
+        if not callable(self.program):
+            self.program = Path(self.program).resolve()
+        self.state_file = Path(self.state_file).resolve()
 
     # -- public API ------------------------------------------------------------------------------------------------
     def preview(self) -> RunResult:
