@@ -46,6 +46,9 @@ from datarobot_retraining.resources._base import (
 from datarobot_retraining.schedule import SCHEDULE_FIELDS, canonical, next_fire_times
 
 MAX_POLICIES = 5
+#: How the progress line of an adoption starts (it goes on with the name, then the policy id in parentheses); the
+#: offline runner reads it to show the step as an adoption.
+ADOPTION_NOTICE = "Adopting existing retraining policy"
 # How many times a create whose outcome was lost is re-sent after confirming that it did not land.
 _CREATE_ATTEMPTS = 3
 _RUN_KEYS = (
@@ -123,7 +126,7 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
             )
         if not same_name:
             return None
-        progress(f"Adopting existing retraining policy '{name}' ({same_name[0].id}) on deployment {deployment_id}.")
+        progress(f"{ADOPTION_NOTICE} '{name}' ({same_name[0].id}) on deployment {deployment_id}.")
         return self._patch(client, deployment_id, same_name[0].id, name, desired)
 
     def _create(

@@ -7,9 +7,9 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import grpc
 from google.protobuf import struct_pb2
@@ -61,7 +61,8 @@ class ProviderServer:
 
     Values go through `rpc.serialize_properties` / `rpc.deserialize_properties`, so they arrive as the engine
     delivers them (numbers as floats, unknowns as `Unknown`, nested nulls kept). Stdout and stderr are drained
-    on threads (a full pipe would block the server) and kept in `stderr_lines` for inspection.
+    on threads (a full pipe would block the server) and kept in `stderr_lines` for inspection; `on_stderr`, when
+    given, also receives each stderr line as it arrives (the provider's progress while it waits on a run).
     """
 
     project: str = "project"
@@ -69,6 +70,7 @@ class ProviderServer:
     env: Mapping[str, str] | None = None
     python: str = sys.executable
     stderr_lines: list[str] = field(default_factory=list)
+    on_stderr: Callable[[str], None] | None = None
     _process: subprocess.Popen[bytes] | None = None
     _channel: grpc.Channel | None = None
     _stub: Any = None
@@ -94,7 +96,8 @@ class ProviderServer:
         if not port_line.isdigit():
             err = self._process.stderr.read().decode(errors="replace") if self._process.poll() is not None else ""
             raise RuntimeError(f"the pulumi.dynamic server did not print its port (got {port_line!r}): {err}")
-        for stream, sink in ((self._process.stdout, None), (self._process.stderr, self.stderr_lines)):
+        stderr_sink: _Sink = self.stderr_lines if self.on_stderr is None else _Tee(self.stderr_lines, self.on_stderr)
+        for stream, sink in ((self._process.stdout, None), (self._process.stderr, stderr_sink)):
             threading.Thread(target=_drain, args=(stream, sink), daemon=True).start()
         self._channel = grpc.insecure_channel(f"127.0.0.1:{port_line}")
         grpc.channel_ready_future(self._channel).result(timeout=timeout)
@@ -195,7 +198,23 @@ def stop_process(process: subprocess.Popen[Any], timeout: float = 10.0) -> None:
         process.wait()
 
 
-def _drain(stream: Any, sink: list[str] | None) -> None:
+class _Sink(Protocol):
+    def append(self, line: str, /) -> None: ...
+
+
+@dataclass
+class _Tee:
+    """Keeps each line and hands it on as it arrives."""
+
+    lines: list[str]
+    receiver: Callable[[str], None]
+
+    def append(self, line: str, /) -> None:
+        self.lines.append(line)
+        self.receiver(line)
+
+
+def _drain(stream: Any, sink: _Sink | None) -> None:
     for raw in iter(stream.readline, b""):
         if sink is not None:
             sink.append(raw.decode(errors="replace").rstrip("\n"))
