@@ -113,7 +113,8 @@ def test_a_wrong_token_is_one_line_that_never_shows_the_token(cli: Cli, emulator
     outcome = cli.raw("--endpoint", emulator.api_url, "--token", secret, "policies", "list", DEPLOYMENT)
     assert outcome.exit_code == 1
     assert outcome.error_line == (
-        f"error: GET /deployments/{DEPLOYMENT}/retrainingPolicies/ failed with 401: Invalid or missing API token."
+        f"error: GET /deployments/{DEPLOYMENT}/retrainingPolicies/ failed with 401: Invalid or missing API token; "
+        "pass the right token with --token or set DATAROBOT_API_TOKEN."
     )
     assert secret not in outcome.stdout + outcome.stderr
 
@@ -146,3 +147,17 @@ def test_no_arguments_prints_the_help(cli: Cli) -> None:
     assert outcome.exit_code == 0
     for command in ("settings", "policies", "runs", "emulator"):
         assert command in outcome.stdout
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--help"], ["runs", "start", "--help"], ["runs", "watch", "--help"], ["policies", "list", "--help"],
+     ["offline", "up", "--help"]],
+)  # fmt: skip
+def test_help_shows_flags_without_a_type(cli: Cli, argv: list[str]) -> None:
+    # A flag takes no value: `--wait`, not `--wait <bool>`; options that take one keep their type.
+    outcome = cli.raw(*argv)
+    assert outcome.exit_code == 0 and "--help" in outcome.stdout
+    assert "<bool>" not in outcome.stdout
+    if argv[:2] == ["runs", "start"]:
+        assert "--wait " in outcome.stdout and "<float>" in outcome.stdout

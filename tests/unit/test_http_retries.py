@@ -207,6 +207,11 @@ def test_post_retried_after_real_connection_refused(fake_time: FakeTime) -> None
         client.retraining_policies.create("dep1", RetrainingPolicyCreate(name="nightly"))
     assert not isinstance(caught.value, AmbiguousRequestError)
     assert len(fake_time.sleeps) == 2
+    # The message names the host and port that did not answer, and what to check.
+    assert str(caught.value).startswith(
+        f"POST /deployments/dep1/retrainingPolicies/ failed after 3 attempts: could not connect to 127.0.0.1:{port} ("
+    )
+    assert str(caught.value).endswith("); check the endpoint and that the server is up")
 
 
 # -- waits: Retry-After, backoff, total time ---------------------------------------------------------------

@@ -21,6 +21,7 @@ from datarobot_retraining.cli.formatting import (
     show,
     status_text,
 )
+from datarobot_retraining.cli.offline import offline_app
 from datarobot_retraining.cli.session import (
     CURRENT_SESSION,
     EXIT_RUN_FAILED,
@@ -63,6 +64,7 @@ app.add_typer(settings_app, name="settings")
 app.add_typer(policies_app, name="policies")
 app.add_typer(runs_app, name="runs")
 app.add_typer(emulator_app, name="emulator")
+app.add_typer(offline_app, name="offline")
 
 Deployment = Annotated[str, typer.Argument(metavar="DEPLOYMENT", help="Deployment id.", show_default=False)]
 Policy = Annotated[str, typer.Argument(metavar="POLICY", help="Policy id, or its exact name.", show_default=False)]

@@ -15,7 +15,7 @@ import typer.core
 from datarobot_retraining.client import DataRobotClient
 from datarobot_retraining.config import ENV_ENDPOINT as ENDPOINT_ENV
 from datarobot_retraining.config import ENV_TOKEN as TOKEN_ENV
-from datarobot_retraining.errors import ConfigurationError, DataRobotError, NotFoundError
+from datarobot_retraining.errors import AuthenticationError, ConfigurationError, DataRobotError, NotFoundError
 from datarobot_retraining.models import RetrainingPolicy
 
 try:  # recent Typer carries its own copy of click; older ones use click itself
@@ -135,6 +135,7 @@ class OneLineErrorGroup(typer.core.TyperGroup):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
+        hide_flag_types(self)
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
@@ -155,6 +156,8 @@ class OneLineErrorGroup(typer.core.TyperGroup):
             fail("Interrupted.", EXIT_INTERRUPTED)
         except CliError as error:
             fail(error.message, error.exit_code)
+        except AuthenticationError as error:
+            fail(f"{str(error).rstrip('.')}; pass the right token with --token or set {TOKEN_ENV}.", EXIT_ERROR)
         except DataRobotError as error:
             fail(str(error), EXIT_ERROR)
         except Exception as error:
@@ -162,6 +165,20 @@ class OneLineErrorGroup(typer.core.TyperGroup):
                 raise
             fail(f"Unexpected {type(error).__name__}: {error} (set {DEBUG_ENV}=1 for the traceback).", EXIT_ERROR)
         sys.exit(result if isinstance(result, int) else EXIT_OK)
+
+
+def hide_flag_types(command: Any) -> None:
+    """Show flags in --help as `--wait`, not `--wait <bool>`: a flag takes no value, so it has no type to show.
+
+    Typer labels every option with its type, flags and `--help` included; an empty metavar is how click spells
+    "no value". Applied to the whole command tree (each command's help option too) before the command line runs.
+    """
+    help_option = command.get_help_option(typer.Context(command))
+    for param in [*command.params, *([help_option] if help_option is not None else [])]:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+    for sub in getattr(command, "commands", {}).values():
+        hide_flag_types(sub)
 
 
 def fail(message: str, exit_code: int) -> NoReturn:

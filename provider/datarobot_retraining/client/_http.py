@@ -238,7 +238,7 @@ class Requester:
                         continue
                 attempts = f" after {retries + 1} attempts" if retries else ""
                 raise error_class(
-                    self._scrub(f"{method} {shown} failed{attempts}: {_describe(exc)}"),
+                    self._scrub(f"{method} {shown} failed{attempts}: {self._unreachable(exc)}"),
                     method=method,
                     path=shown,
                 ) from exc
@@ -268,6 +268,13 @@ class Requester:
                     retries += 1
                     continue
             raise self._status_error(method, shown, response)
+
+    def _unreachable(self, exc: httpx.RequestError) -> str:
+        # Name the host: "connection refused" alone does not say which of several endpoints was wrong.
+        where = self._base.netloc.decode("ascii", errors="replace")
+        if isinstance(exc, httpx.ConnectError):
+            return f"could not connect to {where} ({_describe(exc)}); check the endpoint and that the server is up"
+        return f"{_describe(exc)} (from {where})"
 
     def _may_retry(self, retries: int, started: float, wait: float) -> bool:
         # Give up rather than shorten a wait: retrying before the server's Retry-After only earns another

@@ -16,11 +16,15 @@ from datarobot_retraining.config import ENV_TOKEN, STACK_TOKEN_KEY, ProviderConf
 from datarobot_retraining.errors import (
     APIConnectionError,
     APIStatusError,
+    AuthenticationError,
     ConfigurationError,
     DataRobotError,
 )
 from datarobot_retraining.inputs._validation import contains_unknown, get_path, is_unknown, leaves
 from datarobot_retraining.resources._engine import report_errors_as_sentences
+
+#: Where the token comes from, in the words of a sentence that tells the user how to set it.
+TOKEN_SOURCES = f"`pulumi config set --secret {STACK_TOKEN_KEY} <token>` or the {ENV_TOKEN} environment variable"
 
 _clients: dict[tuple[str, str, float], DataRobotClient] = {}
 _clients_lock = threading.Lock()
@@ -94,6 +98,8 @@ def reason_of(error: Exception) -> str:
         if error.errors:
             details = "; ".join(f"{field}: {why}" for field, why in sorted(error.errors.items()))
             text = f"{text} ({details})"
+        if isinstance(error, AuthenticationError):
+            text += f" (set the right token with {TOKEN_SOURCES})"
         return f"DataRobot answered {error.status_code}: {text}"
     if isinstance(error, APIConnectionError):
         return f"DataRobot could not be reached ({str(error).rstrip('.')})"
