@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from types import TracebackType
 
@@ -21,6 +22,25 @@ POLL_INTERVAL: tuple[float, float] = (0.2, 2.0)
 PLAIN_REPORT_EVERY = 30.0
 
 
+class LiveLine:
+    """The spinner's text, worked out each time the spinner is redrawn, so the elapsed time keeps counting between two
+    reads of the run (which may be seconds apart) instead of standing still until the status changes."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._run: RetrainingPolicyRun | None = None
+        self._elapsed = 0.0
+        self._since = clock()
+
+    def show(self, run: RetrainingPolicyRun, elapsed: float) -> None:
+        self._run, self._elapsed, self._since = run, elapsed, self._clock()
+
+    def __rich__(self) -> Text:
+        if self._run is None:
+            return Text("")
+        return Text(watch_line(self._run, self._elapsed + self._clock() - self._since))
+
+
 class Progress(AbstractContextManager["Progress"]):
     """Shows a run's status while waiting, without ever adding a line to stderr (which carries only errors).
 
@@ -29,17 +49,18 @@ class Progress(AbstractContextManager["Progress"]):
     one JSON document.
     """
 
-    def __init__(self, *, as_json: bool) -> None:
+    def __init__(self, *, as_json: bool, clock: Callable[[], float] = time.monotonic) -> None:
         live = stderr_console()
         self._live = live if live.is_terminal else None
         self._lines = None if (self._live is not None or as_json) else stdout_console()
         self._status: Status | None = None
+        self._line = LiveLine(clock)
         self._last_text = ""
         self._last_report = float("-inf")
 
     def __enter__(self) -> Progress:
         if self._live is not None:
-            self._status = self._live.status("")
+            self._status = self._live.status(self._line)
             self._status.start()
         return self
 
@@ -52,7 +73,7 @@ class Progress(AbstractContextManager["Progress"]):
 
     def update(self, run: RetrainingPolicyRun, elapsed: float) -> None:
         if self._status is not None:
-            self._status.update(Text(watch_line(run, elapsed)))
+            self._line.show(run, elapsed)
             return
         text = status_text(run)
         now = time.monotonic()
