@@ -9,7 +9,7 @@ import os
 import socket
 import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import uvicorn
 
@@ -68,9 +68,10 @@ class StartupError(Exception):
     """The emulator cannot start as asked; the message is the one line the user sees."""
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, on_ready: Callable[[str], None] | None = None) -> int:
     """Serve until interrupted. Prints the API base URL (with the real port) as the first stdout line.
 
+    `on_ready(api_url)` is called right after that line (the `datarobot-retraining` command prints more there).
     A failure to start (token, database, port) is one line on stderr and exit code 1, never a traceback.
     """
     args = build_parser().parse_args(argv)
@@ -97,7 +98,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr, flush=True)
         return 1
     port = sock.getsockname()[1]
-    print(f"http://{format_host(args.host)}:{port}{API_PREFIX}", flush=True)
+    api_url = f"http://{format_host(args.host)}:{port}{API_PREFIX}"
+    print(api_url, flush=True)
+    if on_ready is not None:
+        on_ready(api_url)
     config = uvicorn.Config(
         create_app(backend, token),
         lifespan="off",

@@ -40,14 +40,14 @@ class Cli:
 
     emulator: EmulatorServer
 
-    def __call__(self, *args: str, env: dict[str, str] | None = None) -> Outcome:
+    def __call__(self, *args: str, env: dict[str, str] | None = None, input: str | None = None) -> Outcome:
         argv = ["--endpoint", self.emulator.api_url, "--token", self.emulator.token, *args]
-        return self.raw(*argv, env=env)
+        return self.raw(*argv, env=env, input=input)
 
-    def raw(self, *argv: str, env: dict[str, str] | None = None) -> Outcome:
-        """Without the global flags: configuration from `env` (or nothing)."""
+    def raw(self, *argv: str, env: dict[str, str] | None = None, input: str | None = None) -> Outcome:
+        """Without the global flags: configuration from `env` (or nothing); `input` is what the user types."""
         clean_env: dict[str, str | None] = {"DATAROBOT_ENDPOINT": None, "DATAROBOT_API_TOKEN": None, **(env or {})}
-        result = CliRunner().invoke(app, list(argv), env=clean_env)
+        result = CliRunner().invoke(app, list(argv), env=clean_env, input=input)
         return Outcome(result.exit_code, result.stdout, result.stderr)
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, NoReturn
 import typer
 from rich.text import Text
 
+from datarobot_retraining.cli.first_steps import welcome_lines
 from datarobot_retraining.cli.formatting import (
     policies_view,
     policy_document,
@@ -23,6 +24,7 @@ from datarobot_retraining.cli.formatting import (
 )
 from datarobot_retraining.cli.offline import offline_app
 from datarobot_retraining.cli.session import (
+    ABORTS,
     CURRENT_SESSION,
     EXIT_RUN_FAILED,
     EXIT_USAGE,
@@ -131,6 +133,45 @@ def policies_list(ctx: typer.Context, deployment: Deployment, as_json: Json = Fa
         show(Text(f"Deployment {deployment} has no retraining policies."))
     else:
         show(policies_view(documents))
+
+
+@policies_app.command("delete")
+def policies_delete(
+    ctx: typer.Context,
+    deployment: Deployment,
+    policy_ref: Policy,
+    *,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Delete without asking first.")] = False,
+    as_json: Json = False,
+) -> None:
+    """Delete a policy (asks first): for one made by hand, or left behind by a stack that lost its state."""
+    client = _session(ctx).client()
+    policy = resolve_policy(client, deployment, policy_ref)
+    where = f"retraining policy '{policy.name}' ({policy.id}) of deployment {deployment}"
+    if not yes:
+        question = f"Delete {where}? A Pulumi stack that manages it would create it again on its next up."
+        try:
+            confirmed = typer.confirm(question, default=False, err=True)
+        except ABORTS:
+            confirmed = False
+        if not confirmed:
+            raise CliError(f"Kept {where}: the deletion was not confirmed (answer y, or pass --yes).")
+    try:
+        client.retraining_policies.delete(deployment, policy.id)
+    except NotFoundError as error:
+        raise CliError(f"Nothing was deleted: {where} was not found any more.") from error
+    except ConflictError as error:
+        run = policy.latest_run
+        follow = (
+            f"; cancel its run first (`{PROG} runs cancel {deployment} {policy.id} {run.id}`) or wait for it to end"
+            if run is not None and not run.is_terminal
+            else ""
+        )
+        raise CliError(f"Cannot delete {where} now: {_server_words(error)}{follow}.") from error
+    if as_json:
+        print_json(policy_document(policy))
+    else:
+        show(Text(f"Deleted {where}."))
 
 
 # -- runs --------------------------------------------------------------------------------------------------------
@@ -280,6 +321,7 @@ def emulator_serve(ctx: typer.Context) -> None:
     try:
         from datarobot_emulator.__main__ import build_parser
         from datarobot_emulator.__main__ import main as serve
+        from datarobot_emulator.server import DEFAULT_TOKEN
     except ImportError as error:
         raise CliError(
             f"The emulator is not installed ({error}); install pulumi-datarobot-retraining[emulator]."
@@ -295,8 +337,13 @@ def emulator_serve(ctx: typer.Context) -> None:
         raise CliError(f"{message} (see '{parser.prog} --help')", EXIT_USAGE)
 
     parser.error = refuse  # type: ignore[method-assign]
-    parser.parse_args(argv)  # flags are checked here, so a mistake is one line; serve() parses them again
-    code = serve(argv)
+    args = parser.parse_args(argv)  # flags are checked here, so a mistake is one line; serve() parses them again
+
+    def welcome(api_url: str) -> None:
+        typer.echo("\n".join(welcome_lines(api_url, args, DEFAULT_TOKEN)))
+
+    # A failure to start (a port in use, a database it cannot open) is the emulator's own one line on stderr.
+    code = serve(argv, on_ready=welcome)
     if code:
         raise typer.Exit(code)
 

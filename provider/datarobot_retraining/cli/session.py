@@ -119,7 +119,7 @@ def one_line(text: str) -> str:
 
 # click < 8.2 has no such class: then no_args_is_help prints the help by itself and exits 0.
 _NO_ARGS_IS_HELP: type[Exception] = getattr(click_exceptions, "NoArgsIsHelpError", type("_Never", (Exception,), {}))
-_ABORTS: tuple[type[BaseException], ...] = (typer.Abort, getattr(click_exceptions, "Abort", typer.Abort))
+ABORTS: tuple[type[BaseException], ...] = (typer.Abort, getattr(click_exceptions, "Abort", typer.Abort))
 
 
 class OneLineErrorGroup(typer.core.TyperGroup):
@@ -150,7 +150,7 @@ class OneLineErrorGroup(typer.core.TyperGroup):
             fail(f"{error.format_message().rstrip('.')}{hint}.", EXIT_USAGE)
         except click_exceptions.ClickException as error:
             fail(error.format_message(), error.exit_code)
-        except _ABORTS:
+        except ABORTS:
             fail("Aborted.", EXIT_INTERRUPTED)
         except KeyboardInterrupt:
             fail("Interrupted.", EXIT_INTERRUPTED)
