@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from croniter import croniter
-from croniter.croniter import CroniterBadDateError
+from croniter.croniter import CroniterBadDateError, CroniterError
 
 SCHEDULE_FIELDS = ("minute", "hour", "day_of_month", "month", "day_of_week")
 EVERY = "*"
@@ -58,14 +58,42 @@ FIELD_RULES: dict[str, FieldRule] = {
 }
 
 
+def _camel(field: str) -> str:
+    head, *rest = field.split("_")
+    return head + "".join(word.capitalize() for word in rest)
+
+
+#: Schedule keys as other tools spell them → (our key, whose spelling it is). Only check's messages use this: one
+#: spelling per field keeps programs, state, diffs and outputs alike (aliases would make two).
+_PLURAL = "pulumi_datarobot's plural; the keys here are singular, as in the API"
+SCHEDULE_KEY_SPELLINGS: dict[str, tuple[str, str]] = {
+    **{f"{field}s": (field, _PLURAL) for field in SCHEDULE_FIELDS},
+    **{_camel(f"{field}s"): (field, _PLURAL) for field in SCHEDULE_FIELDS if "_" in field},
+    **{
+        _camel(field): (field, "the REST API's camelCase; inputs are snake_case")
+        for field in SCHEDULE_FIELDS
+        if "_" in field
+    },
+}
+
+
+def schedule_key_hint(key: str) -> str | None:
+    """What to write instead of a schedule key spelled the way another tool spells it, or None."""
+    found = SCHEDULE_KEY_SPELLINGS.get(key)
+    return None if found is None else f"write {found[0]} ({key} is {found[1]})"
+
+
 def normalize_value(field: str, value: Any) -> int | str:
     """One schedule entry as we keep it: an int, `"*"`, or a month/day name as the user spelled it.
 
-    Raises ValueError with a sentence naming the rule when the entry is not something the API accepts.
+    Raises ValueError with a sentence naming the rule when the entry is not something the API accepts; a cron
+    range, step or list inside one entry (`"1-5"`) gets a sentence saying which entries to write instead.
     """
     rule = FIELD_RULES[field]
     allowed = f"{rule.low} to {rule.high}" + (", a name such as " + _example_name(rule) if rule.names else "")
     problem = f'{rule.label} values must be {allowed}, or "*" for every {rule.label}'
+    if isinstance(value, str) and any(mark in value for mark in "-/,") and not value.strip().lstrip("-").isdigit():
+        raise ValueError(_cron_entry_problem(field, value, problem))
     if isinstance(value, bool):
         raise ValueError(f"{problem}; got {value!r}")
     if isinstance(value, float):
@@ -87,6 +115,54 @@ def normalize_value(field: str, value: Any) -> int | str:
             raise ValueError(f"{problem}; got {value}")
         return value
     raise ValueError(f"{problem}; got {value!r}")
+
+
+def _cron_entry_problem(field: str, text: str, problem: str) -> str:
+    try:
+        expanded = _expand_field(field, text.strip())
+    except ValueError:
+        return f"{problem}; got {text!r} (one value per entry: ranges, steps and lists are cron syntax)"
+    listed = "[" + ", ".join(repr(v) if isinstance(v, str) else str(v) for v in expanded) + "]"
+    return (
+        f"{FIELD_RULES[field].label} entries are single values, not cron ranges, steps or lists: for {text!r} write "
+        f"{listed}, or build the whole schedule with ScheduleArgs.from_cron(...)"
+    )
+
+
+def _expand_field(field: str, text: str) -> list[int | str]:
+    """One cron field (`"1-5"`, `"*/15"`, `"mon-fri"`, `"1,15"`) as the list of values the API takes."""
+    position = SCHEDULE_FIELDS.index(field)
+    parts = ["*"] * len(SCHEDULE_FIELDS)
+    parts[position] = text
+    rule = FIELD_RULES[field]
+    names = f", names such as {_example_name(rule)}" if rule.names else ""
+    problem = (
+        f'the {rule.label} field {text!r} is not valid: use {rule.low}-{rule.high}{names}, "*", ranges (1-5), '
+        "steps (*/15) or lists (1,15)"
+    )
+    try:
+        expanded, nth_weekday = croniter.expand(" ".join(parts))
+    except (CroniterError, ValueError, KeyError) as error:
+        raise ValueError(problem) from error
+    values: list[int | str] = list(expanded[position])
+    if nth_weekday or any(isinstance(v, str) and v != EVERY for v in values):
+        # "L", "5#3" and the like: croniter knows them, the API's five lists cannot say them.
+        raise ValueError(f"{problem}; the schedule's lists cannot express it")
+    return values
+
+
+def expand_cron(expression: str) -> dict[str, list[int | str]]:
+    """A five-field cron line (`"0 6 * * 1-5"`) as the five lists the API takes, ranges, steps and names expanded.
+
+    Raises ValueError naming the field that is wrong. Sunday may be 0 or 7; a field that covers everything is `["*"]`.
+    """
+    fields = expression.split()
+    if len(fields) != len(SCHEDULE_FIELDS):
+        raise ValueError(
+            f"a cron line has five fields (minute hour day-of-month month day-of-week), got {len(fields)} in "
+            f"{expression!r}"
+        )
+    return {field: _expand_field(field, text) for field, text in zip(SCHEDULE_FIELDS, fields, strict=True)}
 
 
 def _example_name(rule: FieldRule) -> str:
@@ -158,27 +234,55 @@ def next_fire_times(schedule: Mapping[str, Any] | None, *, after: datetime | Non
     return [t.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") for t in times]
 
 
+#: At most this many times of day are spelled out ("at 06:00 and 18:00 UTC"); more read better as the cron line.
+_MAX_TIMES_IN_WORDS = 4
+_WEEKDAYS = (1, 2, 3, 4, 5)
+_WEEKEND = (0, 6)
+
+
 def describe_schedule(schedule: Mapping[str, Any] | None) -> str:
-    """Plain English for a schedule: "daily at 00:00 UTC", "weekly on Monday at 06:30 UTC", or the cron line."""
+    """Plain English for a schedule: "daily at 00:00 UTC", "weekdays at 06:00 UTC", "weekly on Monday at 06:30 UTC",
+    "every 15 minutes", or the cron line."""
     shape = canonical(schedule)
     if shape is None:
         return "no schedule"
     minute, hour, dom, month, dow = (shape[f] for f in SCHEDULE_FIELDS)
-    single_time = isinstance(minute, tuple) and len(minute) == 1 and isinstance(hour, tuple) and len(hour) == 1
-    if single_time and month == EVERY and isinstance(minute, tuple) and isinstance(hour, tuple):
-        at = f"at {hour[0]:02d}:{minute[0]:02d} UTC"
+    at = _times_of_day(minute, hour)
+    if at is not None and month == EVERY:
         if dom == EVERY and dow == EVERY:
             return f"daily {at}"
         if dom == EVERY and isinstance(dow, tuple):
-            days = ", ".join(_DAY_NAMES[d].capitalize() for d in dow)
-            return f"weekly on {days} {at}"
+            return f"{_days_of_week(dow)} {at}"
         if dow == EVERY and isinstance(dom, tuple):
             days = ", ".join(_ordinal(d) for d in dom)
             return f"monthly on the {days} {at}"
-    if isinstance(minute, tuple) and len(minute) == 1 and all(v == EVERY for v in (hour, dom, month, dow)):
-        return f"hourly at minute {minute[0]}"
+    if isinstance(minute, tuple) and minute and all(v == EVERY for v in (hour, dom, month, dow)):
+        if len(minute) == 1:
+            return f"hourly at minute {minute[0]}"
+        step = minute[1] - minute[0]
+        if minute[0] == 0 and 60 % step == 0 and minute == tuple(range(0, 60, step)):
+            return f"every {step} minutes"
     expression = cron_expression(schedule or {})
     return f"on cron schedule '{expression}' (UTC)" if expression else "on a custom schedule"
+
+
+def _times_of_day(minute: tuple[int, ...] | str, hour: tuple[int, ...] | str) -> str | None:
+    """ "at 06:00 UTC", "at 06:00 and 18:00 UTC"; None when there are too many (or every hour or minute)."""
+    if not (isinstance(minute, tuple) and isinstance(hour, tuple)) or not minute or not hour:
+        return None
+    times = [f"{h:02d}:{m:02d}" for h in hour for m in minute]
+    if len(times) > _MAX_TIMES_IN_WORDS:
+        return None
+    listed = times[0] if len(times) == 1 else ", ".join(times[:-1]) + f" and {times[-1]}"
+    return f"at {listed} UTC"
+
+
+def _days_of_week(days: tuple[int, ...]) -> str:
+    if days == _WEEKDAYS:
+        return "weekdays"
+    if days == _WEEKEND:
+        return "weekends"
+    return "weekly on " + ", ".join(_DAY_NAMES[d].capitalize() for d in days)
 
 
 def _ordinal(day: int) -> str:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import difflib
+from dataclasses import dataclass, fields
 from typing import Any, TypedDict
 
 import pulumi
@@ -23,6 +24,7 @@ from datarobot_retraining.models.enums import (
     ValidationType,
 )
 from datarobot_retraining.resources.retraining_policy import RetrainingPolicyProvider
+from datarobot_retraining.schedule import expand_cron, schedule_key_hint
 from pulumi_datarobot_retraining._utilities import merge_id, refuse_import, resource_props
 
 ScheduleValue = int | str
@@ -32,12 +34,17 @@ ScheduleValue = int | str
 # Inputs: each Args class also has a TypedDict twin, so a plain dict with the same snake_case keys type-checks.
 
 
+class ScheduleError(pulumi.RunError, ValueError):
+    """A schedule that cannot be built as written. Under the engine its message shows alone, without a traceback."""
+
+
 @dataclass
 class ScheduleArgs:
     """When a trigger fires, in UTC. Each field is a list; a field left out means `["*"]` (every).
 
     `minute` 0-59, `hour` 0-23, `day_of_month` 1-31, `month` 1-12 or names (`"jan"`, `"October"`), `day_of_week`
     0-6 with Sunday = 0 or names (`"sun"`, `"Monday"`). When both day fields are restricted, they add up.
+    `ScheduleArgs.from_cron("0 6 * * 1-5")` builds the lists from a cron line.
     """
 
     minute: pulumi.Input[list[pulumi.Input[ScheduleValue]]] | None = None
@@ -45,6 +52,34 @@ class ScheduleArgs:
     day_of_month: pulumi.Input[list[pulumi.Input[ScheduleValue]]] | None = None
     month: pulumi.Input[list[pulumi.Input[ScheduleValue]]] | None = None
     day_of_week: pulumi.Input[list[pulumi.Input[ScheduleValue]]] | None = None
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> ScheduleArgs:
+        # Runs before the dataclass __init__, whose TypeError for `minutes=` would not say what to write instead.
+        # (Type checkers still check the keywords against __init__.)
+        known = [f.name for f in fields(cls)]
+        wrong = [key for key in kwargs if key not in known]
+        if wrong:
+            raise ScheduleError("; ".join(_misspelled_schedule_key(key, known) for key in wrong) + ".")
+        return super().__new__(cls)
+
+    @classmethod
+    def from_cron(cls, expression: str) -> ScheduleArgs:
+        """The schedule of a five-field cron line, in UTC: `ScheduleArgs.from_cron("0 6 * * 1-5")` is weekdays at
+        06:00. Ranges, steps, lists and names are expanded into the five lists (`day_of_week=[1, 2, 3, 4, 5]`);
+        a field that is wrong raises ScheduleError naming it."""
+        try:
+            lists = expand_cron(expression)
+        except ValueError as error:
+            raise ScheduleError(f"ScheduleArgs.from_cron({expression!r}): {error}.") from None
+        return cls(**lists)  # type: ignore[arg-type]
+
+
+def _misspelled_schedule_key(key: str, known: list[str]) -> str:
+    hint = schedule_key_hint(key)
+    if hint is None:
+        close = difflib.get_close_matches(key, known, n=1)
+        hint = f"the closest field is {close[0]}" if close else f"its fields are {', '.join(known)}"
+    return f"ScheduleArgs has no field {key!r}: {hint}"
 
 
 class ScheduleArgsDict(TypedDict, total=False):

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import datetime
 
 from datarobot_emulator import seed
 from datarobot_emulator.control import EmulatorControl
 from datarobot_retraining.client import DataRobotClient
-from datarobot_retraining.models import RetrainingPolicyCreate, RetrainingPolicyRun, is_terminal
+from datarobot_retraining.models import (
+    RetrainingPolicyCreate,
+    RetrainingPolicyRun,
+    RetrainingSettingsUpdate,
+    is_terminal,
+)
+from pulumi_datarobot_retraining import ScheduleArgs
+from pulumi_datarobot_retraining._utilities import to_props
 from tests.cli.conftest import DEPLOYMENT, Cli, Policies
 
 RUN_KEYS = {
@@ -192,3 +200,18 @@ def test_an_unknown_policy_lists_the_deployments_policies(cli: Cli, policies: Po
         f"error: Deployment {DEPLOYMENT} has no retraining policy with id or name 'manual' (its policies: "
         f"'Nightly retrain' ({policies.nightly}), 'Drift tracking' ({policies.drift}), 'Manual' ({policies.manual}))."
     )
+
+
+def test_a_cron_shorthand_schedule_reads_as_the_cron_line_means(cli: Cli, client: DataRobotClient) -> None:
+    client.retraining_settings.update(
+        DEPLOYMENT,
+        RetrainingSettingsUpdate(dataset_id=seed.DEMO_DATASET_ID, retraining_user_id=seed.DEMO_RETRAINING_USER_ID),
+    )
+    schedule = to_props(ScheduleArgs.from_cron("0 6 * * 1-5"))
+    body = {"name": "Weekday mornings", "trigger": {"type": "schedule", "schedule": schedule}}
+    client.retraining_policies.create(DEPLOYMENT, RetrainingPolicyCreate.model_validate(body))
+    (document,) = json.loads(cli("policies", "list", DEPLOYMENT, "--json").stdout)
+    assert document["trigger_description"] == "weekdays at 06:00 UTC"
+    times = [datetime.fromisoformat(t.replace("Z", "+00:00")) for t in document["next_scheduled_runs"]]
+    assert len(times) == 3 and all(t.weekday() < 5 and (t.hour, t.minute) == (6, 0) for t in times)
+    assert "weekdays at 06:00 UTC" in cli("policies", "list", DEPLOYMENT).stdout

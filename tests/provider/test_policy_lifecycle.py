@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -18,6 +19,8 @@ from datarobot_retraining.resources import (
     RetrainingPolicyProvider,
     RetrainingSettingsProvider,
 )
+from pulumi_datarobot_retraining import ScheduleArgs
+from pulumi_datarobot_retraining._utilities import to_props
 from tests.provider.helpers import DEPLOYMENT, notebook_policy
 
 
@@ -474,3 +477,13 @@ def test_create_committed_after_the_client_gave_up_is_adopted_not_sent_again(
     time.sleep(1.0)  # past the delayed commit: a duplicate, if one were made, would be visible now
     assert [p.id for p in client.retraining_policies.list(DEPLOYMENT)] == [policy_id]
     assert sum(1 for r in emulator.control.requests() if r["method"] == "POST") == 1
+
+
+@pytest.mark.usefixtures("with_settings")
+def test_a_cron_shorthand_schedule_runs_when_the_cron_line_says(policy_provider: RetrainingPolicyProvider) -> None:
+    trigger = {"type": "schedule", "schedule": to_props(ScheduleArgs.from_cron("0 6 * * 1-5"))}
+    _, outs = create(policy_provider, {"deployment_id": DEPLOYMENT, "name": "weekday mornings", "trigger": trigger})
+    assert outs["trigger"]["schedule"]["day_of_week"] == [1, 2, 3, 4, 5]
+    times = [datetime.fromisoformat(t.replace("Z", "+00:00")) for t in outs["next_scheduled_runs"]]
+    assert len(times) == 3 and times == sorted(times)
+    assert all(t.weekday() < 5 and (t.hour, t.minute) == (6, 0) for t in times)  # Monday to Friday, 06:00 UTC

@@ -34,7 +34,7 @@ from datarobot_retraining.models.enums import (
     TriggerType,
     ValidationType,
 )
-from datarobot_retraining.schedule import SCHEDULE_FIELDS, normalize_value
+from datarobot_retraining.schedule import SCHEDULE_FIELDS, normalize_value, schedule_key_hint
 
 NAME_MAX_LENGTH = 512
 DESCRIPTION_MAX_LENGTH = 10_000
@@ -236,7 +236,8 @@ def check_policy(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]
     except ValidationError as error:
         # Report the cross-field rules too, so one preview shows every problem rather than one at a time.
         unknown = {".".join(p) for p in unknown_paths}
-        return dict(news), validation_failures(error, root="RetrainingPolicy") + _cross_field_failures(known, unknown)
+        failures = [_with_key_hint(f) for f in validation_failures(error, root="RetrainingPolicy")]
+        return dict(news), failures + _cross_field_failures(known, unknown)
 
     normalized = model.model_dump(mode="json", exclude_unset=True)
     if "trigger" in normalized and model.trigger is not None and model.trigger.schedule is not None:
@@ -251,6 +252,15 @@ def check_policy(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]
     if PROVIDER_KEY in news:
         result[PROVIDER_KEY] = news[PROVIDER_KEY]
     return result, failures
+
+
+def _with_key_hint(failure: Failure) -> Failure:
+    """A schedule key spelled as pulumi_datarobot or the REST API spells it: say which key to write instead."""
+    parent, _, key = failure.property.rpartition(".")
+    hint = schedule_key_hint(key) if parent == "trigger.schedule" else None
+    if hint is None:
+        return failure
+    return Failure(failure.property, f"{key} is not a property of trigger.schedule: {hint}")
 
 
 def _cross_field_failures(policy: Mapping[str, Any], unknown: set[str]) -> list[Failure]:
