@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,23 +25,33 @@ def quickstart_config(emulator: EmulatorServer) -> dict[str, str]:
     return {**config, "datarobot:endpoint": emulator.api_url, "datarobot:apikey": emulator.token}
 
 
-def test_relative_program_and_state_paths_are_resolved_against_the_callers_folder(
+@pytest.fixture
+def readme_runner(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, emulator: EmulatorServer
-) -> None:
-    # Exactly as the README writes it: OfflineRunner("examples/quickstart", "state.json", ...) from the folder above.
+) -> Callable[[], OfflineRunner]:
+    """Runners made exactly as the README makes one, `OfflineRunner("examples/quickstart", "state.json", ...)`, from
+    the folder that holds `examples/` (the current directory during the test)."""
     shutil.copytree(EXAMPLES / "quickstart", tmp_path / "examples" / "quickstart")
     monkeypatch.chdir(tmp_path)
-    runner = OfflineRunner("examples/quickstart", "state.json", quickstart_config(emulator), project=PROJECT,
-                           out=io.StringIO())  # fmt: skip
 
+    def make() -> OfflineRunner:
+        config = quickstart_config(emulator)
+        return OfflineRunner("examples/quickstart", "state.json", config, project=PROJECT, out=io.StringIO())
+
+    return make
+
+
+def test_relative_program_and_state_paths_are_resolved_against_the_callers_folder(
+    tmp_path: Path, readme_runner: Callable[[], OfflineRunner], emulator: EmulatorServer
+) -> None:
+    runner = readme_runner()
     assert runner.up().count("create") == 4
     # The state is where the caller said, not inside the program folder the runner changes into while it runs.
     assert (tmp_path / "state.json").is_file()
     assert not (tmp_path / "examples" / "quickstart" / "state.json").exists()
 
     emulator.control.clear_requests()
-    again = OfflineRunner("examples/quickstart", "state.json", quickstart_config(emulator), project=PROJECT,
-                          out=io.StringIO())  # fmt: skip
+    again = readme_runner()
     second = again.up()
     assert writes(emulator) == [] and second.count("same") == 4
 
@@ -50,12 +61,12 @@ def test_relative_program_and_state_paths_are_resolved_against_the_callers_folde
 
 
 def test_a_later_change_of_directory_does_not_move_the_paths(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, emulator: EmulatorServer
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    readme_runner: Callable[[], OfflineRunner],
+    emulator: EmulatorServer,
 ) -> None:
-    shutil.copytree(EXAMPLES / "quickstart", tmp_path / "examples" / "quickstart")
-    monkeypatch.chdir(tmp_path)
-    runner = OfflineRunner("examples/quickstart", "state.json", quickstart_config(emulator), project=PROJECT,
-                           out=io.StringIO())  # fmt: skip
+    runner = readme_runner()
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
