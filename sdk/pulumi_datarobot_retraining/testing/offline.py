@@ -686,7 +686,7 @@ def _refreshed(resource: _Resource, id_: str, outputs: dict[str, Any], inputs: d
         return Step("drift", resource.type, resource.name, "changed outside the program", drift)
     newer = [k for k in sorted(set(outputs) | set(resource.outputs)) if k != PROVIDER_KEY
              and not _same(resource.outputs.get(k, _ABSENT), outputs.get(k, _ABSENT))]  # fmt: skip
-    return Step("same", resource.type, resource.name, f"outputs read: {', '.join(newer)}" if newer else "")
+    return Step("same", resource.type, resource.name, f"outputs refreshed: {', '.join(newer)}" if newer else "")
 
 
 _VERBS = {"check": "Checking", "diff": "Comparing", "read": "Reading", "create": "Creating", "update": "Updating"}
