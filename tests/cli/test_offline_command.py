@@ -18,8 +18,10 @@ from tests.examples.conftest import EXAMPLES, ROOT, writes
 
 
 def quickstart_project(folder: Path) -> Path:
-    """A copy of the root project (Pulumi.yaml, whose `main` is examples/quickstart), as a user's checkout has it."""
+    """A copy of the root project (Pulumi.yaml, and the __main__.py that runs examples/quickstart), as a user's
+    checkout has it."""
     shutil.copy(ROOT / "Pulumi.yaml", folder / "Pulumi.yaml")
+    shutil.copy(ROOT / "__main__.py", folder / "__main__.py")
     shutil.copytree(EXAMPLES / "quickstart", folder / "examples" / "quickstart",
                     ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
     return folder

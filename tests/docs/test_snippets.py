@@ -41,10 +41,11 @@ def test_every_code_block_says_whether_it_runs() -> None:
 
 @pytest.fixture
 def scratch(tmp_path: Path) -> Path:
-    """What a snippet's "from the repository's root folder" finds: the examples and the root Pulumi.yaml, copied."""
+    """What a snippet's "from the repository's root folder" finds: the examples and the root project, copied."""
     ignore = shutil.ignore_patterns("__pycache__", ".offline-state")
     shutil.copytree(ROOT / "examples", tmp_path / "examples", ignore=ignore)
-    shutil.copy(ROOT / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    for name in ("Pulumi.yaml", "__main__.py"):
+        shutil.copy(ROOT / name, tmp_path / name)
     return tmp_path
 
 
