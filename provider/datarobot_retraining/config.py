@@ -1,4 +1,8 @@
-"""Provider configuration: endpoint, token and run wait bound; explicit args > stack config > env > defaults."""
+"""Configuration, resolved here for the provider, the client and the CLI alike: endpoint, token, timeouts.
+
+Each setting comes from the first source that has it (explicit argument or flag > stack config > environment >
+default); a blank value counts as unset. The token is checked once, here, for characters no HTTP header can carry.
+"""
 
 from __future__ import annotations
 
@@ -67,8 +71,12 @@ class ProviderConfig:
             # Stack config values arrive as strings; an empty string means "not set" to a user.
             return str(value) if value not in (None, "") else None
 
-        resolved_endpoint = endpoint or from_stack(STACK_ENDPOINT_KEY) or env.get(ENV_ENDPOINT) or DEFAULT_ENDPOINT
-        resolved_token = token or from_stack(STACK_TOKEN_KEY) or env.get(ENV_TOKEN) or None
+        resolved_endpoint = resolve_endpoint(endpoint, from_stack(STACK_ENDPOINT_KEY), env.get(ENV_ENDPOINT))
+        resolved_token = resolve_token(
+            (token, "the token argument"),
+            (from_stack(STACK_TOKEN_KEY), STACK_TOKEN_KEY),
+            (env.get(ENV_TOKEN), ENV_TOKEN),
+        )
         wait_text = (
             str(run_wait_timeout)
             if run_wait_timeout is not None
@@ -80,7 +88,7 @@ class ProviderConfig:
             else from_stack(STACK_REQUEST_TIMEOUT_KEY) or env.get(ENV_REQUEST_TIMEOUT)
         )
         return cls(
-            endpoint=resolved_endpoint.rstrip("/"),
+            endpoint=resolved_endpoint,
             token=resolved_token,
             run_wait_timeout=_parse_seconds(wait_text, DEFAULT_RUN_WAIT_TIMEOUT, STACK_RUN_WAIT_KEY, ENV_RUN_WAIT),
             request_timeout=_parse_seconds(
@@ -104,3 +112,53 @@ def _parse_seconds(text: str | None, default: float, stack_key: str, env_key: st
             f"number such as {default:.0f}."
         )
     return seconds
+
+
+def first_set(*values: str | None) -> str | None:
+    """The first value that is not blank, without surrounding whitespace (a token file's trailing newline)."""
+    return next((value.strip() for value in values if value is not None and value.strip()), None)
+
+
+def resolve_endpoint(*candidates: str | None) -> str:
+    """The first endpoint given, else the default; without trailing slashes (paths are appended to it)."""
+    return (first_set(*candidates) or DEFAULT_ENDPOINT).rstrip("/")
+
+
+def resolve_token(*candidates: tuple[str | None, str]) -> str | None:
+    """The first token given, as (value, where it was given), checked for characters no header can carry.
+
+    Refused in one sentence that names the source and never the token: httpx would otherwise quote the whole
+    header (token included) in its "Illegal header value" error, or fail with a bare UnicodeEncodeError.
+    """
+    for value, source in candidates:
+        token = first_set(value)
+        if token is None:
+            continue
+        for position, character in enumerate(token, start=1):
+            problem = _unsendable(character)
+            if problem:
+                raise ConfigurationError(
+                    f"The DataRobot API token given by {source} contains {problem} at character {position}, which "
+                    "no API token has; set it again, copied exactly from Developer Tools in DataRobot."
+                )
+        return token
+    return None
+
+
+def missing_token(how: str) -> ConfigurationError:
+    """The one "no token" error; `how` is the way to give one that fits the caller (a flag, an argument...)."""
+    return ConfigurationError(f"No DataRobot API token: {how} or set {ENV_TOKEN}.")
+
+
+def _unsendable(character: str) -> str:
+    if character in "\r\n":
+        return "a line break"
+    if character == "\0":
+        return "a NUL character"
+    if not character.isascii():
+        return "a non-ASCII character"
+    if not character.isprintable():
+        return "a control character"
+    if character == " ":
+        return "a space"
+    return ""

@@ -13,10 +13,10 @@ import typer
 import typer.core
 
 from datarobot_retraining.client import DataRobotClient
-from datarobot_retraining.config import ENV_ENDPOINT as ENDPOINT_ENV
-from datarobot_retraining.config import ENV_TOKEN as TOKEN_ENV
+from datarobot_retraining.config import ENV_ENDPOINT, ENV_TOKEN, missing_token, resolve_endpoint, resolve_token
 from datarobot_retraining.errors import AuthenticationError, ConfigurationError, DataRobotError, NotFoundError
 from datarobot_retraining.models import RetrainingPolicy
+from datarobot_retraining.redaction import TokenRedactor
 
 try:  # recent Typer carries its own copy of click; older ones use click itself
     from typer._click import exceptions as click_exceptions
@@ -56,14 +56,16 @@ class Session:
 
     def client(self) -> DataRobotClient:
         if self._client is None:
-            token = _first_set(self.token, os.environ.get(TOKEN_ENV))
+            # Resolved here, not by the client, so that errors name the flag and the token is known to the scrubber.
+            token = resolve_token((self.token, "--token"), (os.environ.get(ENV_TOKEN), ENV_TOKEN))
             if token is None:
-                raise CliError(f"No DataRobot API token: pass --token or set {TOKEN_ENV}.")
+                raise missing_token("pass --token")
             self.token = token
+            endpoint = resolve_endpoint(self.endpoint, os.environ.get(ENV_ENDPOINT))
             try:
-                self._client = DataRobotClient(_first_set(self.endpoint, os.environ.get(ENDPOINT_ENV)), token)
+                self._client = DataRobotClient(endpoint, token)
             except ConfigurationError as error:
-                raise CliError(f"{str(error).rstrip('.')} (set by --endpoint or {ENDPOINT_ENV}).") from error
+                raise CliError(f"{str(error).rstrip('.')} (set by --endpoint or {ENV_ENDPOINT}).") from error
         return self._client
 
     def close(self) -> None:
@@ -74,10 +76,6 @@ class Session:
 
 #: The session of the command being run; the error printer reads it to keep the token out of every line.
 CURRENT_SESSION: ContextVar[Session | None] = ContextVar("CURRENT_SESSION", default=None)
-
-
-def _first_set(*values: str | None) -> str | None:
-    return next((v.strip() for v in values if v is not None and v.strip()), None)
 
 
 def resolve_policy(client: DataRobotClient, deployment_id: str, ref: str) -> RetrainingPolicy:
@@ -157,7 +155,7 @@ class OneLineErrorGroup(typer.core.TyperGroup):
         except CliError as error:
             fail(error.message, error.exit_code)
         except AuthenticationError as error:
-            fail(f"{str(error).rstrip('.')}; pass the right token with --token or set {TOKEN_ENV}.", EXIT_ERROR)
+            fail(f"{str(error).rstrip('.')}; pass the right token with --token or set {ENV_TOKEN}.", EXIT_ERROR)
         except DataRobotError as error:
             fail(str(error), EXIT_ERROR)
         except Exception as error:
@@ -190,7 +188,7 @@ def _scrub(text: str) -> str:
     # The client already keeps the token out of its errors; this also covers messages built here.
     session = _current_session()
     token = session.token if session is not None else None
-    return text.replace(token, "[REDACTED]") if token and len(token) >= 8 else text
+    return TokenRedactor(token)(text) if token else text
 
 
 def _current_session() -> Session | None:

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from ..config import DEFAULT_ENDPOINT, ENV_ENDPOINT, ENV_TOKEN, missing_token, resolve_endpoint, resolve_token
 from ..errors import ConfigurationError
 from ._http import Requester
 from .deployments import DeploymentsAPI
@@ -18,10 +19,6 @@ from .retraining_settings import RetrainingSettingsAPI
 from .runs import RetrainingPolicyRunsAPI
 
 __all__ = ["DEFAULT_ENDPOINT", "USER_AGENT", "DataRobotClient"]
-
-DEFAULT_ENDPOINT = "https://app.datarobot.com/api/v2"
-ENDPOINT_ENV = "DATAROBOT_ENDPOINT"
-TOKEN_ENV = "DATAROBOT_API_TOKEN"
 
 
 def _package_version() -> str:
@@ -38,8 +35,10 @@ class DataRobotClient:
     """A sync, thread-safe client for DataRobot's retraining API.
 
     Configuration: explicit arguments win, then `DATAROBOT_ENDPOINT` / `DATAROBOT_API_TOKEN`, then the default
-    endpoint `https://app.datarobot.com/api/v2` (blank values count as unset). Without a token the constructor
-    raises `ConfigurationError`, before any request.
+    endpoint `https://app.datarobot.com/api/v2` (blank values count as unset; resolved by
+    `datarobot_retraining.config`). Without a token, or with one holding a character no HTTP header can carry (a
+    line break, NUL, control or non-ASCII character), the constructor raises `ConfigurationError`, before any
+    request.
 
     `timeout` applies to every request (connect, read, write, pool), also through an injected `http_client`.
     Idempotent calls are retried up to `max_retries` times and for at most `max_retry_time` seconds in all;
@@ -60,13 +59,10 @@ class DataRobotClient:
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        resolved_endpoint = _resolve_endpoint(endpoint, os.environ)
-        resolved_token = _first_set(token, os.environ.get(TOKEN_ENV))
+        resolved_endpoint = _checked_endpoint(resolve_endpoint(endpoint, os.environ.get(ENV_ENDPOINT)))
+        resolved_token = resolve_token((token, "the token argument"), (os.environ.get(ENV_TOKEN), ENV_TOKEN))
         if resolved_token is None:
-            raise ConfigurationError(
-                "No DataRobot API token: pass token=... or set the DATAROBOT_API_TOKEN environment variable "
-                "(create one under Developer Tools in DataRobot)."
-            )
+            raise missing_token("pass token=...")
         if not timeout > 0:
             raise ConfigurationError(f"timeout must be a positive number of seconds, got {timeout!r}.")
         if max_retries < 0 or max_retry_time < 0 or retry_after_cap < 0:
@@ -124,16 +120,7 @@ class DataRobotClient:
         return f"DataRobotClient(endpoint={self.endpoint!r})"
 
 
-def _first_set(*values: str | None) -> str | None:
-    for value in values:
-        if value is not None and value.strip():
-            return value.strip()
-    return None
-
-
-def _resolve_endpoint(explicit: str | None, environ: Mapping[str, str]) -> str:
-    endpoint = _first_set(explicit, environ.get(ENDPOINT_ENV)) or DEFAULT_ENDPOINT
-    endpoint = endpoint.rstrip("/")
+def _checked_endpoint(endpoint: str) -> str:
     try:
         url = httpx.URL(endpoint)
     except httpx.InvalidURL as exc:

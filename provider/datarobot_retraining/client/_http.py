@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, SecretStr, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from ..errors import (
     AmbiguousRequestError,
@@ -44,6 +44,7 @@ from ..errors import (
     status_error_class,
 )
 from ..models.common import MAX_ID_LENGTH, Page
+from ..redaction import TokenRedactor
 from ._deadline import deadline, install
 
 __all__ = [
@@ -77,8 +78,6 @@ _NEVER_SENT: tuple[type[Exception], ...] = (httpx.ConnectError, httpx.ConnectTim
 # Our own mistakes (bad URL scheme, malformed header): repeating cannot help, and nothing was sent.
 _NOT_RETRYABLE: tuple[type[Exception], ...] = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)
 
-_SCRUB_ANYWHERE_LENGTH = 8
-_REDACTED = "[REDACTED]"
 _MAX_SERVER_MESSAGE = 300
 _MAX_BODY_TEXT = 4096
 _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
@@ -147,9 +146,9 @@ class Requester:
     ) -> None:
         self.endpoint = endpoint
         self._base = httpx.URL(endpoint + "/")
-        # SecretStr and httpx.Headers both mask their value in repr, so neither vars() nor a debugger dump
-        # shows it.
-        self._token = SecretStr(token)
+        # The redactor and httpx.Headers both mask their value in repr, so neither vars() nor a debugger dump
+        # shows the token.
+        self._scrub = TokenRedactor(token)
         self._headers = httpx.Headers(
             {
                 "Authorization": f"Bearer {token}",
@@ -438,9 +437,8 @@ class Requester:
 
     def _status_error(self, method: str, path: str, response: httpx.Response) -> APIStatusError:
         status = response.status_code
-        server_message, errors, body = _error_details(response)
-        server_message = self._scrub(server_message)
-        errors = {self._scrub(key): self._scrub(value) for key, value in errors.items()}
+        # Redacted inside, before any cut: a token straddling a length limit would survive minus its tail.
+        server_message, errors, body = _error_details(response, self._scrub)
         message = f"{method} {path} failed with {status}"
         message += f": {server_message}" if server_message else f" {response.reason_phrase}".rstrip()
         field_summary = "; ".join(f"{key}: {value}" for key, value in errors.items())
@@ -453,29 +451,8 @@ class Requester:
             status_code=status,
             server_message=server_message,
             errors=errors,
-            body=self._scrub_any(body),
+            body=body,
         )
-
-    # -- secrets --------------------------------------------------------------------------------------------
-
-    def _scrub(self, text: str) -> str:
-        # Servers and proxies have been known to echo request headers into error pages.
-        token = self._token.get_secret_value()
-        if not token:
-            return text
-        if len(token) >= _SCRUB_ANYWHERE_LENGTH:
-            return text.replace(token, _REDACTED)
-        # A short token (a test's "t") would also match inside ordinary words; redact it only where it stands alone.
-        return re.sub(rf"(?<![A-Za-z0-9]){re.escape(token)}(?![A-Za-z0-9])", _REDACTED, text)
-
-    def _scrub_any(self, value: Any) -> Any:
-        if isinstance(value, str):
-            return self._scrub(value)
-        if isinstance(value, Mapping):
-            return {self._scrub_any(key): self._scrub_any(item) for key, item in value.items()}
-        if isinstance(value, list):
-            return [self._scrub_any(item) for item in value]
-        return value
 
 
 def is_empty(response: httpx.Response) -> bool:
@@ -523,12 +500,15 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, str]:
     return {prefix or "body": _one_line(str(value))}
 
 
-def _error_details(response: httpx.Response) -> tuple[str, dict[str, str], Any]:
-    """(server message, field errors, body) from an error answer of any shape, including an HTML page."""
+def _error_details(response: httpx.Response, redact: TokenRedactor) -> tuple[str, dict[str, str], Any]:
+    """(server message, field errors, body) from an error answer of any shape, including an HTML page.
+
+    Everything is redacted before it is shortened.
+    """
     try:
-        body: Any = response.json()
+        body: Any = redact.value(response.json())
     except ValueError:
-        text = response.text
+        text = redact(response.text)
         if "html" in response.headers.get("Content-Type", "").lower() or text.lstrip().startswith("<"):
             # A proxy's error page: its title ("502 Bad Gateway") is the message; the markup is noise.
             title = _HTML_TITLE.search(text)

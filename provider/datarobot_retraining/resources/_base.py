@@ -12,12 +12,11 @@ from pulumi.dynamic import ConfigureRequest, ResourceProvider
 from pydantic import BaseModel
 
 from datarobot_retraining.client import DataRobotClient
-from datarobot_retraining.config import ENV_TOKEN, STACK_TOKEN_KEY, ProviderConfig
+from datarobot_retraining.config import ENV_TOKEN, STACK_TOKEN_KEY, ProviderConfig, missing_token
 from datarobot_retraining.errors import (
     APIConnectionError,
     APIStatusError,
     AuthenticationError,
-    ConfigurationError,
     DataRobotError,
 )
 from datarobot_retraining.inputs._validation import contains_unknown, get_path, is_unknown, leaves
@@ -33,10 +32,7 @@ _clients_lock = threading.Lock()
 def shared_client(config: ProviderConfig) -> DataRobotClient:
     """One thread-safe client per endpoint and token for the whole provider process (the engine runs 4 workers)."""
     if not config.token:
-        raise ConfigurationError(
-            "No DataRobot API token is configured: run `pulumi config set --secret "
-            f"{STACK_TOKEN_KEY} <token>` or set the {ENV_TOKEN} environment variable."
-        )
+        raise missing_token(f"run `pulumi config set --secret {STACK_TOKEN_KEY} <token>`")
     key = (config.endpoint, config.token, config.request_timeout)
     with _clients_lock:
         client = _clients.get(key)
