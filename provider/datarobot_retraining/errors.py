@@ -8,6 +8,7 @@
         │   └── APITimeoutError
         ├── AmbiguousRequestError           a POST may have been applied, no usable answer: reconcile
         ├── ResponseValidationError         a 2xx answer whose body we cannot use
+        ├── WrongEndpointError              a 404 from something that is not the DataRobot API: nothing is gone
         └── APIStatusError                  the server answered with a non-2xx status
             ├── BadRequestError             400
             ├── AuthenticationError         401
@@ -48,6 +49,7 @@ __all__ = [
     "RateLimitError",
     "ResponseValidationError",
     "UnprocessableEntityError",
+    "WrongEndpointError",
     "status_error_class",
 ]
 
@@ -119,6 +121,20 @@ class ResponseValidationError(APIError):
     def __init__(self, message: str, *, method: str, path: str, status_code: int | None = None) -> None:
         super().__init__(message, method=method, path=path)
         self.status_code = status_code
+
+
+class WrongEndpointError(APIError):
+    """The endpoint answered 404, but it does not answer `GET version/` as the DataRobot API does.
+
+    Raised instead of `NotFoundError`: a web server at a wrong path (no `/api/v2`, `/api/v3`, `/api/v2` twice)
+    answers 404 to everything, which must never be read as "the policy was deleted". Not a `NotFoundError` on
+    purpose, so that no caller treating "not found" as "already gone" can catch it by accident. `endpoint` is the
+    configured endpoint.
+    """
+
+    def __init__(self, message: str, *, method: str, path: str, endpoint: str) -> None:
+        super().__init__(message, method=method, path=path)
+        self.endpoint = endpoint
 
 
 class APIStatusError(APIError):

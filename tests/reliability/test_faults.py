@@ -22,6 +22,9 @@ def policy_provider(emulator: EmulatorServer) -> Iterator[RetrainingPolicyProvid
     provider: RetrainingPolicyProvider = configure_provider(
         RetrainingPolicyProvider(), emulator.api_url, emulator.token
     )
+    # The endpoint check (one GET version/ per process, before the first 404) is made here, so that the request
+    # logs below are the same whichever tests ran before in this process.
+    provider.client().confirm_endpoint()
     with recorded_sleeps(provider.client()):
         yield provider
 

@@ -69,5 +69,20 @@ class FakeTime:
         return self.now
 
 
+VERSION = {"major": 2, "minor": 49, "versionString": "2.49.0"}
+
+
+def as_datarobot(handler: Callable[[httpx.Request], httpx.Response]) -> Callable[[httpx.Request], httpx.Response]:
+    """`handler`, except that the client's endpoint check (`GET version/`, no query) answers as the DataRobot API
+    does (reference §1); a test calling `version/` itself, with a query, still reaches its script."""
+
+    def routed(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and request.url.path == "/api/v2/version/" and not request.url.query:
+            return httpx.Response(200, json=VERSION)
+        return handler(request)
+
+    return routed
+
+
 #: The `make_client` fixture: `make_client(handler, **options) -> DataRobotClient`.
 MakeClient = Callable[..., DataRobotClient]

@@ -101,6 +101,11 @@ class DataRobotClient:
         """Escape hatch: any call relative to the endpoint, same retries and errors; the 2xx answer."""
         return self._http.request(method, path, json=json, params=params)
 
+    def confirm_endpoint(self) -> None:
+        """Check that the endpoint is the DataRobot API (`GET version/`, once per client); `WrongEndpointError`
+        if it is not. The client does this by itself before it reports a first 404 as `NotFoundError`."""
+        self._http.endpoint_check.confirm(self._http, "GET", "/version/")
+
     def close(self) -> None:
         """Release the connection pool (an injected `http_client` is left to its owner)."""
         self._http.close()

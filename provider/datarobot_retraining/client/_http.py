@@ -46,6 +46,7 @@ from ..errors import (
 from ..models.common import MAX_ID_LENGTH, Page
 from ..redaction import TokenRedactor
 from ._deadline import deadline, install
+from ._endpoint_check import EndpointCheck
 
 __all__ = [
     "AMBIGUOUS_POST_STATUSES",
@@ -149,6 +150,7 @@ class Requester:
         # The redactor and httpx.Headers both mask their value in repr, so neither vars() nor a debugger dump
         # shows the token.
         self._scrub = TokenRedactor(token)
+        self.endpoint_check = EndpointCheck()
         self._headers = httpx.Headers(
             {
                 "Authorization": f"Bearer {token}",
@@ -200,10 +202,13 @@ class Requester:
         *,
         json: Any = None,
         params: Mapping[str, Any] | None = None,
+        check_endpoint: bool = True,
     ) -> httpx.Response:
         """Send `method path` (relative to the endpoint, or absolute on its origin) and return the 2xx answer.
 
-        Raises the `APIError` the retry policy and the status table call for.
+        Raises the `APIError` the retry policy and the status table call for. A 404 is a `NotFoundError` only
+        once the endpoint is known to be the DataRobot API (`EndpointCheck`; `check_endpoint=False` is for that
+        check's own call); otherwise a `WrongEndpointError`.
         """
         method = method.upper()
         url, shown = self._resolve(path)
@@ -266,6 +271,8 @@ class Requester:
                     self._sleep(wait)
                     retries += 1
                     continue
+            if status == 404 and check_endpoint:
+                self.endpoint_check.confirm(self, method, shown)
             raise self._status_error(method, shown, response)
 
     def _unreachable(self, exc: httpx.RequestError) -> str:

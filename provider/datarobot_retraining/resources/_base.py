@@ -18,6 +18,7 @@ from datarobot_retraining.errors import (
     APIStatusError,
     AuthenticationError,
     DataRobotError,
+    WrongEndpointError,
 )
 from datarobot_retraining.inputs._validation import contains_unknown, get_path, is_unknown, leaves
 from datarobot_retraining.resources._engine import report_errors_as_sentences
@@ -99,6 +100,10 @@ def reason_of(error: Exception) -> str:
         return f"DataRobot answered {error.status_code}: {text}"
     if isinstance(error, APIConnectionError):
         return f"DataRobot could not be reached ({str(error).rstrip('.')})"
+    if isinstance(error, WrongEndpointError):
+        # Its own sentence, continued after the caller's "Could not read ... on deployment ...:".
+        text = str(error).rstrip(".")
+        return text[:1].lower() + text[1:]
     return str(error).rstrip(".")
 
 
