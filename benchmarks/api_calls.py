@@ -32,7 +32,10 @@ TITLE = "API calls per lifecycle operation"
 DEPLOYMENT = seed.DEMO_DEPLOYMENT_ID
 _ID = re.compile(r"/[0-9a-f]{24}/")
 
-# The minimum the API allows for each operation (the issue's goal).
+# The minimum the API allows for each operation (the issue's goal), except a policy create's GET: the list of the
+# deployment's policies that makes sure no policy already holds the name (a create must never take a policy that
+# existed before it, issue 12). The endpoint check (one GET version/ per provider process, before the first 404 is
+# believed) does not show here: a clean lifecycle meets no 404.
 EXPECTED: dict[str, dict[str, dict[str, int]]] = {
     "RetrainingSettings": {
         "check": {},
@@ -45,7 +48,7 @@ EXPECTED: dict[str, dict[str, dict[str, int]]] = {
     },
     "RetrainingPolicy": {
         "check": {},
-        "create": {"POST": 1},
+        "create": {"GET": 1, "POST": 1},
         "diff (no change)": {},
         "diff (change)": {},
         "update": {"PATCH": 1},

@@ -292,7 +292,7 @@ _INPUTS = (
     "use_case_id",
     "adopt_existing",
 )
-_OUTPUT_ONLY = ("policy_id", "use_case_name", "latest_run", "next_scheduled_runs", "managed_fields")
+_OUTPUT_ONLY = ("policy_id", "use_case_name", "latest_run", "next_scheduled_runs", "managed_fields", "provenance")
 
 
 class RetrainingPolicy(pulumi.dynamic.Resource, module="datarobot", name="RetrainingPolicy"):
@@ -301,7 +301,8 @@ class RetrainingPolicy(pulumi.dynamic.Resource, module="datarobot", name="Retrai
     Only `deployment_id` replaces the policy; every other change is an in-place update. Fields left out are not
     managed: the server fills them and they never show as a diff. A field removed from the program returns to the
     server's default. `adopt_existing=True` takes over a policy of the same name instead of creating a duplicate
-    (the way to bring hand-made policies under management: `pulumi import` does not work for dynamic resources).
+    (the way to bring hand-made policies under management: `pulumi import` does not work for dynamic resources);
+    without it, a create finding a policy of that name fails and says so.
     """
 
     policy_id: pulumi.Output[str]
@@ -327,6 +328,9 @@ class RetrainingPolicy(pulumi.dynamic.Resource, module="datarobot", name="Retrai
     """The next three UTC times (ISO 8601) a schedule trigger fires, as of the last create, update or refresh."""
     managed_fields: pulumi.Output[list[str]]
     """The fields this program sets (dotted paths); the others are the server's."""
+    provenance: pulumi.Output[str | None]
+    """`created` (this stack created the policy) or `adopted` (taken over with `adopt_existing=True`); destroy
+    deletes only such a policy."""
 
     def __init__(
         self,

@@ -45,7 +45,8 @@ def test_create_is_one_post_and_outputs_come_from_the_server(
 ) -> None:
     emulator.control.clear_requests()
     policy_id, outs = create(policy_provider, notebook_policy())
-    assert [(r["method"], r["status"]) for r in emulator.control.requests()] == [("POST", 200)]
+    # The list that makes sure no policy holds the name yet, then the one POST.
+    assert [(r["method"], r["status"]) for r in emulator.control.requests()] == [("GET", 200), ("POST", 200)]
 
     server = client.retraining_policies.get(DEPLOYMENT, policy_id)
     assert server.name == "MultiClass Drift Tracking Policy"

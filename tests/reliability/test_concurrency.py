@@ -15,31 +15,17 @@ from typing import Any
 import grpc
 import pytest
 
-from datarobot_emulator import seed
 from datarobot_emulator.server import EmulatorServer
 from datarobot_retraining.client import DataRobotClient
-from datarobot_retraining.resources import RetrainingPolicyProvider, RetrainingSettingsProvider
+from datarobot_retraining.resources import RetrainingPolicyProvider
 from datarobot_retraining.resources._base import ResourceOperationError
 from pulumi_datarobot_retraining.testing import ProviderServer, dynamic_type, make_urn, serialized_provider
-from tests.reliability.workload import configure_provider, recorded_sleeps
+from tests.reliability.workload import configure_provider, ready_deployment, recorded_sleeps
 
 LIMIT_TEXT = "already has 5 retraining policies"
 WORKERS = 4
 POLICY = dynamic_type("RetrainingPolicy")
 SETTINGS = dynamic_type("RetrainingSettings")
-
-
-def ready_deployment(emulator: EmulatorServer) -> str:
-    deployment = emulator.control.add_deployments(1)[0]
-    settings = configure_provider(RetrainingSettingsProvider(), emulator.api_url, emulator.token)
-    settings.create(
-        {
-            "deployment_id": deployment,
-            "dataset_id": seed.DEMO_DATASET_ID,
-            "retraining_user_id": seed.DEMO_RETRAINING_USER_ID,
-        }
-    )
-    return deployment
 
 
 def server_policies(emulator: EmulatorServer, deployment: str) -> list[Any]:

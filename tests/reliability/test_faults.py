@@ -10,11 +10,17 @@ from typing import Any
 
 import pytest
 
-from datarobot_emulator import seed
 from datarobot_emulator.server import EmulatorServer
 from datarobot_retraining.client import DataRobotClient
-from datarobot_retraining.resources import RetrainingPolicyProvider, RetrainingSettingsProvider
-from tests.reliability.workload import FAULT_KINDS, FaultWorkload, configure_provider, print_figures, recorded_sleeps
+from datarobot_retraining.resources import RetrainingPolicyProvider
+from tests.reliability.workload import (
+    FAULT_KINDS,
+    FaultWorkload,
+    configure_provider,
+    print_figures,
+    ready_deployment,
+    recorded_sleeps,
+)
 
 
 @pytest.fixture
@@ -32,16 +38,7 @@ def policy_provider(emulator: EmulatorServer) -> Iterator[RetrainingPolicyProvid
 @pytest.fixture
 def deployment(emulator: EmulatorServer) -> str:
     """A fresh deployment with a retraining dataset and user, so policies can be created on it."""
-    deployment_id = emulator.control.add_deployments(1)[0]
-    settings = configure_provider(RetrainingSettingsProvider(), emulator.api_url, emulator.token)
-    settings.create(
-        {
-            "deployment_id": deployment_id,
-            "dataset_id": seed.DEMO_DATASET_ID,
-            "retraining_user_id": seed.DEMO_RETRAINING_USER_ID,
-        }
-    )
-    return deployment_id
+    return ready_deployment(emulator)
 
 
 def manual_policy(deployment_id: str, name: str) -> dict[str, Any]:
@@ -91,8 +88,9 @@ def test_post_committed_answer_lost_creates_exactly_one_policy(
 
     calls = [(r["method"], r["status"]) for r in emulator.control.requests()]
     assert [(p["id"], p["name"]) for p in wire_policies(emulator, deployment)] == [(result.id, "committed")]
-    # One POST (committed: 200 in the log, though the client never got the answer), then one list to reconcile.
-    assert calls == [("POST", 200), ("GET", 200)]
+    # The name check's list, one POST (committed: 200 in the log, though the client never got the answer), then one
+    # list to reconcile.
+    assert calls == [("GET", 200), ("POST", 200), ("GET", 200)]
 
 
 @pytest.mark.timeout(30)
@@ -109,7 +107,7 @@ def test_post_refused_by_a_gateway_is_sent_again_once_it_is_known_not_to_have_la
     assert [(p["id"], p["name"]) for p in wire_policies(emulator, deployment)] == [(result.id, "resent")]
     # Each lost answer: look, pause (create_settle_seconds), look again, and only then send again.
     looked_twice = [("GET", 200), ("GET", 200)]
-    assert calls == [("POST", 502), *looked_twice, ("POST", 502), *looked_twice, ("POST", 200)]
+    assert calls == [("GET", 200), ("POST", 502), *looked_twice, ("POST", 502), *looked_twice, ("POST", 200)]
 
 
 @pytest.mark.timeout(30)

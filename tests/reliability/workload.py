@@ -25,6 +25,7 @@ from pulumi.dynamic import Config, ConfigureRequest
 
 from datarobot_emulator import seed
 from datarobot_emulator.control import EmulatorControl
+from datarobot_emulator.server import EmulatorServer
 from datarobot_retraining.client import DataRobotClient
 from datarobot_retraining.inputs._validation import get_path, leaves, nest
 from datarobot_retraining.inputs.retraining_policy import POLICY_LEAVES, POLICY_SERVER_DEFAULTS
@@ -61,6 +62,20 @@ def configure_provider(provider: Any, api_url: str, token: str) -> Any:
     provider.run_poll_interval = (0.02, 0.1)
     provider.create_settle_seconds = 0.05  # the emulator's lost answers are settled when the client sees them
     return provider
+
+
+def ready_deployment(emulator: EmulatorServer) -> str:
+    """A fresh deployment with a retraining dataset and user, so that policies can be created on it."""
+    deployment_id = emulator.control.add_deployments(1)[0]
+    settings = configure_provider(RetrainingSettingsProvider(), emulator.api_url, emulator.token)
+    settings.create(
+        {
+            "deployment_id": deployment_id,
+            "dataset_id": seed.DEMO_DATASET_ID,
+            "retraining_user_id": seed.DEMO_RETRAINING_USER_ID,
+        }
+    )
+    return deployment_id
 
 
 @contextlib.contextmanager

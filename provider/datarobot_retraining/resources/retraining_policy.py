@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
@@ -43,6 +44,7 @@ from datarobot_retraining.resources._base import (
     removed_leaves,
     same_value,
 )
+from datarobot_retraining.resources._ownership import ADOPTED, CREATED, OWNED, PROVENANCE, Claims
 from datarobot_retraining.schedule import SCHEDULE_FIELDS, canonical, next_fire_times
 
 MAX_POLICIES = 5
@@ -51,6 +53,8 @@ MAX_POLICIES = 5
 ADOPTION_NOTICE = "Adopting existing retraining policy"
 # How many times a create whose outcome was lost is re-sent after confirming that it did not land.
 _CREATE_ATTEMPTS = 3
+# Guards the lazy creation of a provider instance's claims (an unpickled instance never ran __init__).
+_CLAIMS_LOCK = threading.Lock()
 _RUN_KEYS = (
     "id",
     "status",
@@ -77,6 +81,14 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
     State: the outputs carry every field as the server now holds it, plus `managed_fields`, the leaf paths the
     program sets. `diff` compares only those, so values the server fills in never show as changes, and a leaf the
     program stops setting returns to the server default.
+
+    Ownership: a create never takes a policy that existed before it. It first lists the deployment's policies
+    (one GET): a namesake is adopted only with `adopt_existing=True` and is otherwise refused with a sentence
+    saying so, and a create whose answer was lost accepts only a policy that was not there before the POST. The
+    outputs record `provenance` (`created` or `adopted`), and delete removes only such a policy: one the state does
+    not show as created or adopted is left in place, with a note (the resource leaves the stack, the policy stays,
+    as with `retain_on_delete`). Within one provider process, creates of one name on one deployment run one at a
+    time and a policy given to one resource is never given to another.
     """
 
     # After a create whose answer was lost and that is not (yet) visible, how long to wait and look once more
@@ -88,14 +100,26 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
         inputs, failures = check_policy(news)
         return CheckResult(inputs, [CheckFailure(f.property, f.reason) for f in failures])
 
+    @property
+    def claims(self) -> Claims:
+        """What this provider process has given to which resource (see `_ownership`)."""
+        with _CLAIMS_LOCK:
+            claims: Claims | None = self.__dict__.get("_claims")
+            if claims is None:
+                claims = self._claims = Claims()
+            return claims
+
     # -- diff: runs in preview and up, with the previous OUTPUTS as olds; no API call. -------------------------
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        # A managed resource holds this policy: no other resource of the stack may adopt it in this run.
+        self.claims.claim(str(olds.get("deployment_id")), _id)
         desired = renormalize(news)
         replaces = ["deployment_id"] if deployment_changed(olds, desired) else []
         changed = changed_leaves(olds, desired, POLICY_LEAVES, POLICY_SERVER_DEFAULTS, _leaf_equal)
         return DiffResult(changes=bool(replaces or changed), replaces=replaces, delete_before_replace=False)
 
-    # -- create: up only (never in preview). One POST; reconciles a lost answer instead of re-sending blindly. --
+    # -- create: up only (never in preview). One GET (who holds the name), one POST (or the adoption's PATCH); a
+    # lost answer is reconciled instead of re-sent blindly. --------------------------------------------------
     def create(self, props: dict[str, Any]) -> CreateResult:
         desired_props = renormalize(props)
         deployment_id = str(desired_props["deployment_id"])
@@ -103,35 +127,66 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
         desired = leaves(desired_props, POLICY_LEAVES)
         client = self.client()
         adopt = bool(desired_props.get("adopt_existing"))
+        claims = self.claims
 
-        policy: RetrainingPolicy | None = None
-        if adopt:
-            policy = self._adopt(client, deployment_id, name, desired)
-        if policy is None:
-            policy = self._create(client, deployment_id, name, desired)
-        return CreateResult(policy.id, self._outputs(deployment_id, policy, desired, adopt))
+        with claims.creating(deployment_id, name):
+            namesakes = self._namesakes(client, deployment_id, name)
+            verb = "adopt" if adopt else "create"
+            taken = [p.id for p in namesakes if claims.is_claimed(deployment_id, p.id)]
+            if taken:
+                raise ResourceOperationError(
+                    f"Cannot {verb} retraining policy '{name}' on deployment {deployment_id}: another resource of "
+                    f"this stack already manages the policy with that name ({taken[0]}); give each resource its own "
+                    "name."
+                )
+            ids = ", ".join(p.id for p in namesakes)
+            if len(namesakes) > 1 and adopt:
+                raise ResourceOperationError(
+                    f"Cannot adopt retraining policy '{name}' on deployment {deployment_id}: {len(namesakes)} "
+                    f"policies have that name ({ids}); delete or rename the extra ones, or give this policy a "
+                    "unique name."
+                )
+            if namesakes and not adopt:
+                held = (
+                    "a policy with that name already exists"
+                    if len(namesakes) == 1
+                    else "policies with that name already exist"
+                )
+                raise ResourceOperationError(
+                    f"Cannot create retraining policy '{name}' on deployment {deployment_id}: {held} ({ids}) and "
+                    "this stack did not create it; set adopt_existing=True to take it over, or give this policy "
+                    "another name."
+                )
+            if namesakes:
+                found = namesakes[0]
+                progress(f"{ADOPTION_NOTICE} '{name}' ({found.id}) on deployment {deployment_id}.")
+                policy, provenance = self._patch(client, deployment_id, found.id, name, desired), ADOPTED
+            else:
+                policy, provenance = self._create(client, deployment_id, name, desired), CREATED
+            claims.claim(deployment_id, policy.id)
+        return CreateResult(
+            policy.id, self._outputs(deployment_id, policy, desired, adopt_existing=adopt, provenance=provenance)
+        )
 
-    def _adopt(
-        self, client: DataRobotClient, deployment_id: str, name: str, desired: dict[str, Any]
-    ) -> RetrainingPolicy | None:
+    def _namesakes(self, client: DataRobotClient, deployment_id: str, name: str) -> list[RetrainingPolicy]:
+        """The deployment's policies named `name` now, before anything is sent."""
         try:
-            same_name = [p for p in client.retraining_policies.list(deployment_id) if p.name == name]
+            return [p for p in client.retraining_policies.list(deployment_id) if p.name == name]
+        except NotFoundError as error:
+            raise _deployment_not_found(name, deployment_id) from error
         except APIError as error:
-            raise self._failure("look for an existing", name, deployment_id, error) from error
-        if len(same_name) > 1:
-            ids = ", ".join(p.id for p in same_name)
-            raise ResourceOperationError(
-                f"Cannot adopt retraining policy '{name}' on deployment {deployment_id}: {len(same_name)} policies "
-                f"have that name ({ids}); delete or rename the extra ones, or give this policy a unique name."
-            )
-        if not same_name:
-            return None
-        progress(f"{ADOPTION_NOTICE} '{name}' ({same_name[0].id}) on deployment {deployment_id}.")
-        return self._patch(client, deployment_id, same_name[0].id, name, desired)
+            raise self._failure("look for policies with the name of", name, deployment_id, error) from error
 
     def _create(
         self, client: DataRobotClient, deployment_id: str, name: str, desired: dict[str, Any]
     ) -> RetrainingPolicy:
+        """POST the policy; on a lost answer, look for the one that landed before sending it again.
+
+        Only a policy that did not exist before this create can be taken for it: `create` never POSTs while any
+        policy holds the name, and holds the name's lock meanwhile, so a policy of that name found now was made
+        after `_namesakes` looked, by this POST (or, the one case no client can tell apart without an idempotency
+        key, which the API does not offer, by someone outside this stack at the same moment).
+        """
         body = RetrainingPolicyCreate.model_validate(nest(desired))
         for attempt in range(1, _CREATE_ATTEMPTS + 1):
             try:
@@ -154,10 +209,7 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
             except UnprocessableEntityError as error:
                 raise self._explain_refusal(client, deployment_id, name, desired, error) from error
             except NotFoundError as error:
-                raise ResourceOperationError(
-                    f"Cannot create retraining policy '{name}': deployment {deployment_id} was not found; check "
-                    "deployment_id and that the API token's user can see the deployment."
-                ) from error
+                raise _deployment_not_found(name, deployment_id) from error
             except APIError as error:
                 raise self._failure("create", name, deployment_id, error) from error
         raise AssertionError("unreachable: every attempt returns or raises")
@@ -257,7 +309,15 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
         except APIError as error:
             raise self._failure("read", str(props.get("name") or id_), deployment_id, error) from error
         managed = [p for p in props.get(MANAGED_FIELDS) or [] if p in POLICY_LEAVES]
-        outs = self._outputs(deployment_id, policy, dict.fromkeys(managed), bool(props.get("adopt_existing")), managed)
+        adopt = bool(props.get("adopt_existing"))
+        outs = self._outputs(
+            deployment_id,
+            policy,
+            dict.fromkeys(managed),
+            adopt_existing=adopt,
+            provenance=props.get(PROVENANCE),
+            managed=managed,
+        )
         refreshed_inputs: dict[str, Any] = {
             "deployment_id": deployment_id,
             **nest({path: get_path(outs, path) for path in managed}),
@@ -277,7 +337,10 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
         # The server merges nested objects, so a leaf the program no longer sets is sent back to its default.
         resets = {path: POLICY_SERVER_DEFAULTS.get(path) for path in removed_leaves(olds, desired, POLICY_LEAVES)}
         policy = self._patch(self.client(), deployment_id, id_, name, {**resets, **desired})
-        return UpdateResult(self._outputs(deployment_id, policy, desired, bool(desired_props.get("adopt_existing"))))
+        adopt = bool(desired_props.get("adopt_existing"))
+        return UpdateResult(
+            self._outputs(deployment_id, policy, desired, adopt_existing=adopt, provenance=olds.get(PROVENANCE))
+        )
 
     def _patch(
         self, client: DataRobotClient, deployment_id: str, policy_id: str, name: str, values: dict[str, Any]
@@ -300,10 +363,20 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
         except APIError as error:
             raise self._failure("update", name, deployment_id, error) from error
 
-    # -- delete: up/destroy. Already gone is success; a run in progress is cancelled or awaited (bounded). ----
+    # -- delete: up/destroy. Only what the stack created or adopted; already gone is success; a run in progress is
+    # cancelled or awaited (bounded). ----------------------------------------------------------------------------
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         deployment_id = str(props.get("deployment_id") or "")
         name = str(props.get("name") or id_)
+        if props.get(PROVENANCE) not in OWNED:
+            # Not deleted, and not refused either: refusing would block every destroy and replacement of the stack
+            # with no change to the program that could unblock it, while the policy left behind is one command away.
+            progress(
+                f"Left retraining policy '{name}' ({id_}) on deployment {deployment_id} in place: the state does not "
+                "show that this stack created or adopted it, so deleting the resource only removes it from the "
+                "stack; delete the policy in DataRobot if it is no longer wanted."
+            )
+            return
         client = self.client()
         try:
             client.retraining_policies.delete(deployment_id, id_)
@@ -389,8 +462,10 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
         deployment_id: str,
         policy: RetrainingPolicy,
         desired: Mapping[str, Any],
+        *,
         adopt_existing: bool,
-        managed: list[str] | None = None,
+        provenance: str | None,
+        managed: Collection[str] | None = None,
     ) -> dict[str, Any]:
         state = plain_policy(policy)
         outs: dict[str, Any] = project(state, POLICY_LEAVES)
@@ -404,6 +479,9 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
             latest_run={key: latest.get(key) for key in _RUN_KEYS} if isinstance(latest, dict) else None,
             next_scheduled_runs=next_fire_times(schedule),
             adopt_existing=adopt_existing,
+            # How the resource came to hold the policy (None: a read-only `.get()`, or a state from before 0.1.0's
+            # ownership rules); delete touches only `created` and `adopted`.
+            provenance=provenance,
         )
         outs[MANAGED_FIELDS] = managed_list(managed if managed is not None else desired)
         return outs
@@ -413,6 +491,13 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
         return ResourceOperationError(
             f"Could not {action} retraining policy '{name}' on deployment {deployment_id}: {reason_of(error)}."
         )
+
+
+def _deployment_not_found(name: str, deployment_id: str) -> ResourceOperationError:
+    return ResourceOperationError(
+        f"Cannot create retraining policy '{name}': deployment {deployment_id} was not found; check "
+        "deployment_id and that the API token's user can see the deployment."
+    )
 
 
 def plain_policy(policy: RetrainingPolicy) -> dict[str, Any]:
