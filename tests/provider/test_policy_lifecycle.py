@@ -188,6 +188,22 @@ def test_adopt_existing_refuses_to_guess_between_two_namesakes(
         create(policy_provider, notebook_policy(name="twin", adopt_existing=True))
 
 
+@pytest.mark.usefixtures("with_settings")
+def test_create_without_adopt_existing_refuses_namesakes_and_sends_nothing(
+    policy_provider: RetrainingPolicyProvider, emulator: EmulatorServer, client: DataRobotClient
+) -> None:
+    twins = [client.retraining_policies.create(DEPLOYMENT, RetrainingPolicyCreate(name="twin")).id for _ in range(2)]
+    emulator.control.clear_requests()
+    with pytest.raises(ResourceOperationError) as caught:
+        create(policy_provider, notebook_policy(name="twin"))
+    assert str(caught.value) == (
+        f"Cannot create retraining policy 'twin' on deployment {DEPLOYMENT}: 2 policies with that name already exist "
+        f"({', '.join(twins)}) and this stack did not create them; delete or rename all but one and set "
+        "adopt_existing=True to take it over, or give this policy another name."
+    )
+    assert writes(emulator) == []
+
+
 # -- lost answers ----------------------------------------------------------------------------------------------------
 
 

@@ -148,14 +148,15 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
                 )
             if namesakes and not adopt:
                 held = (
-                    "a policy with that name already exists"
+                    f"a policy with that name already exists ({ids}) and this stack did not create it; set "
+                    "adopt_existing=True to take it over"
                     if len(namesakes) == 1
-                    else "policies with that name already exist"
+                    else f"{len(namesakes)} policies with that name already exist ({ids}) and this stack did not "
+                    "create them; delete or rename all but one and set adopt_existing=True to take it over"
                 )
                 raise ResourceOperationError(
-                    f"Cannot create retraining policy '{name}' on deployment {deployment_id}: {held} ({ids}) and "
-                    "this stack did not create it; set adopt_existing=True to take it over, or give this policy "
-                    "another name."
+                    f"Cannot create retraining policy '{name}' on deployment {deployment_id}: {held}, or give this "
+                    "policy another name."
                 )
             if namesakes:
                 found = namesakes[0]
