@@ -376,12 +376,17 @@ def test_wire_level_lifecycles_and_failures_never_show_the_token(
             ),
         )
         assert "401" in details
-        expect_rpc_failure(
-            "401 delete",
-            lambda: wrong.delete(
-                make_urn(POLICY, "w"), "65f000000000000000000001", {"deployment_id": deployment, "name": "w"}
-            ),
+        # The state of a policy the stack created, so that the delete really reaches the API (and its 401).
+        created_state = {
+            "deployment_id": deployment,
+            "name": "w",
+            "provenance": "created",
+            "__provider": policy_provider,
+        }
+        details = expect_rpc_failure(
+            "401 delete", lambda: wrong.delete(make_urn(POLICY, "w"), "65f000000000000000000001", created_state)
         )
+        assert "401" in details
 
     lines = 0
     for index, process in enumerate(servers):
