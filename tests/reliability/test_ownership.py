@@ -139,12 +139,16 @@ def test_destroy_leaves_a_policy_the_state_does_not_show_the_stack_created_or_ad
     provider_process.delete(urn, hand_made, read.outputs)
 
     assert on_server(client, deployment) == [(hand_made, "nightly")]
-    said = provider_process.stderr_lines[stderr_before:]
-    assert (
+    note = (
         f"Left retraining policy 'nightly' ({hand_made}) on deployment {deployment} in place: the state does not "
         "show that this stack created or adopted it, so deleting the resource only removes it from the stack; "
         f"delete the policy in DataRobot if it is no longer wanted."
-    ) in said
+    )
+    # The provider's stderr is drained by a thread of its own: the line may arrive just after the answer.
+    deadline = time.monotonic() + 10
+    while note not in provider_process.stderr_lines[stderr_before:] and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert note in provider_process.stderr_lines[stderr_before:]
 
 
 def wait_for_post(emulator: EmulatorServer, status: int, bound: float = 20.0) -> None:
