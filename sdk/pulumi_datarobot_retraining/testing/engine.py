@@ -64,6 +64,7 @@ class EngineStack:
         echo: Callable[[str], None] | None = None,
     ) -> None:
         self.project_dir = project_dir.resolve()
+        self.pulumi = pulumi
         project = yaml.safe_load((self.project_dir / "Pulumi.yaml").read_text())
         self.project_name = str(project["name"])
         runtime = project.get("runtime", {})
@@ -146,9 +147,8 @@ class EngineStack:
 
     def cli(self, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
         """A raw `pulumi` command on this stack (for commands the Automation API does not wrap, such as `import`)."""
-        command = [self.env["PATH"].split(os.pathsep)[0] + "/pulumi", *args, "--stack", self._stack.name]
         return subprocess.run(
-            [*command, "--non-interactive"],
+            [str(self.pulumi), *args, "--stack", self._stack.name, "--non-interactive"],
             cwd=self.project_dir,
             env={**os.environ, **self.env},
             capture_output=True,
