@@ -169,6 +169,11 @@ def _example_name(rule: FieldRule) -> str:
     return '"jan" or "January"' if rule.first_named == 1 else '"sun" or "Sunday" (Sunday = 0)'
 
 
+def same_schedule(want: Mapping[str, Any] | None, have: Mapping[str, Any] | None) -> bool:
+    """Whether two schedules fire at the same times, however their values are spelled and ordered."""
+    return canonical(want) == canonical(have)
+
+
 def canonical(schedule: Mapping[str, Any] | None) -> dict[str, tuple[int, ...] | str] | None:
     """A form in which two schedules that fire at the same times compare equal (names → numbers, order, `*`)."""
     if schedule is None:

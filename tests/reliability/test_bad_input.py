@@ -20,9 +20,9 @@ from datarobot_emulator import seed
 from datarobot_emulator.server import EmulatorServer
 from datarobot_retraining.client import DataRobotClient
 from datarobot_retraining.errors import DataRobotError
-from datarobot_retraining.inputs._validation import leaves, nest
 from datarobot_retraining.inputs.retraining_policy import POLICY_LEAVES, RetrainingPolicyInputs
 from datarobot_retraining.inputs.retraining_settings import RetrainingSettingsInputs
+from datarobot_retraining.leaf_paths import leaves, nest
 from datarobot_retraining.models import (
     RetrainingPolicyCreate,
     RetrainingPolicyUpdate,

@@ -27,9 +27,9 @@ from datarobot_emulator import seed
 from datarobot_emulator.control import EmulatorControl
 from datarobot_emulator.server import EmulatorServer
 from datarobot_retraining.client import DataRobotClient
-from datarobot_retraining.inputs._validation import get_path, leaves, nest
 from datarobot_retraining.inputs.retraining_policy import POLICY_LEAVES, POLICY_SERVER_DEFAULTS
 from datarobot_retraining.inputs.retraining_settings import SETTINGS_LEAVES
+from datarobot_retraining.leaf_paths import get_path, leaves, nest
 from datarobot_retraining.models.enums import (
     Action,
     AutopilotMode,

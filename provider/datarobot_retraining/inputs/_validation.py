@@ -1,12 +1,11 @@
-"""Shared machinery of `check`: unknown-safe validation, pydantic errors as property failures, leaf-path helpers."""
+"""Shared machinery of `check`: unknown-safe validation, and pydantic errors as property failures."""
 
 from __future__ import annotations
 
 import copy
-import functools
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -21,7 +20,6 @@ PROVIDER_KEY = "__provider"
 # What `pulumi.runtime.rpc` uses on the wire for an unknown; a test or caller may hand it to us raw.
 _UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
-_MISSING = object()
 _MAX_REASON = 500
 
 
@@ -239,75 +237,3 @@ _ISO_DURATION = re.compile(
 
 def is_iso8601_duration(text: str) -> bool:
     return bool(_ISO_DURATION.match(text))
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Leaf paths: the units of desired state a user can set, compare and remove ("trigger.schedule" is one leaf).
-
-
-def get_path(tree: Mapping[str, Any] | None, path: str, default: Any = None) -> Any:
-    node: Any = tree
-    for key in path.split("."):
-        if not isinstance(node, Mapping) or key not in node:
-            return default
-        node = node[key]
-    return node
-
-
-def has_path(tree: Mapping[str, Any], path: str) -> bool:
-    return get_path(tree, path, _MISSING) is not _MISSING
-
-
-@functools.lru_cache(maxsize=16)
-def _leaf_tree(leaf_paths: tuple[str, ...]) -> dict[str, Any]:
-    """The leaf paths as a nested dict ({"trigger": {"type": None, ...}}), so one walk visits them all."""
-    tree: dict[str, Any] = {}
-    for path in leaf_paths:
-        node = tree
-        *parents, last = path.split(".")
-        for key in parents:
-            node = node.setdefault(key, {})
-        node[last] = None
-    return tree
-
-
-def leaves(tree: Mapping[str, Any], leaf_paths: Sequence[str]) -> dict[str, Any]:
-    """The leaves present in `tree` (explicit `None`s included), keyed by dotted path."""
-    found: dict[str, Any] = {}
-
-    def walk(shape: Mapping[str, Any], data: Mapping[str, Any], prefix: str) -> None:
-        for key, below in shape.items():
-            if key not in data:
-                continue
-            value = data[key]
-            if below is None:
-                found[prefix + key] = value
-            elif isinstance(value, Mapping):
-                walk(below, value, f"{prefix}{key}.")
-
-    walk(_leaf_tree(tuple(leaf_paths)), tree, "")
-    return found
-
-
-def project(tree: Mapping[str, Any], leaf_paths: Sequence[str]) -> dict[str, Any]:
-    """Every leaf of `leaf_paths`, nested as in the inputs, taken from `tree` (None where `tree` lacks it)."""
-
-    def walk(shape: Mapping[str, Any], data: Any) -> dict[str, Any]:
-        source = data if isinstance(data, Mapping) else {}
-        return {
-            key: (source.get(key) if below is None else walk(below, source.get(key))) for key, below in shape.items()
-        }
-
-    return walk(_leaf_tree(tuple(leaf_paths)), tree)
-
-
-def nest(flat: Mapping[str, Any]) -> dict[str, Any]:
-    """Inverse of `leaves`: `{"trigger.type": "schedule"}` → `{"trigger": {"type": "schedule"}}`."""
-    tree: dict[str, Any] = {}
-    for path, value in flat.items():
-        node = tree
-        *parents, last = path.split(".")
-        for key in parents:
-            node = node.setdefault(key, {})
-        node[last] = value
-    return tree

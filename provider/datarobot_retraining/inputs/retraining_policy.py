@@ -1,4 +1,4 @@
-"""Desired state of a retraining policy: validation for `check`, its leaf paths, and the server's defaults."""
+"""Desired state of a retraining policy: validation for `check`, its leaf paths, their comparisons and defaults."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from datarobot_retraining.inputs._validation import (
     Id,
     InputModel,
     as_int,
-    get_path,
     is_iso8601_duration,
     restore_unknowns,
     split_unknowns,
     validation_failures,
 )
+from datarobot_retraining.leaf_paths import Comparison, get_path
 from datarobot_retraining.models.enums import (
     Action,
     AutopilotMode,
@@ -34,7 +34,7 @@ from datarobot_retraining.models.enums import (
     TriggerType,
     ValidationType,
 )
-from datarobot_retraining.schedule import SCHEDULE_FIELDS, normalize_value, schedule_key_hint
+from datarobot_retraining.schedule import SCHEDULE_FIELDS, normalize_value, same_schedule, schedule_key_hint
 
 NAME_MAX_LENGTH = 512
 DESCRIPTION_MAX_LENGTH = 10_000
@@ -203,6 +203,10 @@ POLICY_LEAVES: tuple[str, ...] = (
     "time_series_options.periodicities",
     "time_series_options.treat_as_exponential",
 )
+
+#: Leaves compared by their own rule rather than `same_value`: two schedules are the same when they fire at the same
+#: times ("jan" == 1, values in any order, ints as floats).
+POLICY_COMPARISONS: dict[str, Comparison] = {"trigger.schedule": same_schedule}
 
 # What a leaf returns to when the user stops setting it: the server's create-time defaults (reference §6).
 # Leaves not listed here go back to null.

@@ -1,10 +1,10 @@
-"""What every resource provider shares: picklable-by-reference base, one client per process, diffs over leaf paths."""
+"""What every resource provider shares: picklable-by-reference base, one client per process, error sentences."""
 
 from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -20,7 +20,7 @@ from datarobot_retraining.errors import (
     DataRobotError,
     WrongEndpointError,
 )
-from datarobot_retraining.inputs._validation import contains_unknown, get_path, is_unknown, leaves
+from datarobot_retraining.inputs._validation import is_unknown
 from datarobot_retraining.resources._engine import report_errors_as_sentences
 
 #: Where the token comes from, in the words of a sentence that tells the user how to set it.
@@ -112,64 +112,6 @@ def progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# Leaf-path diffing, shared by every resource: what the user sets is compared, what the server fills is not.
-
-MANAGED_FIELDS = "managed_fields"
-
-
-def same_value(want: Any, have: Any) -> bool:
-    """Equality that survives the engine's round trips: 5 == 5.0, dicts by key, lists in order."""
-    if isinstance(want, bool) or isinstance(have, bool):
-        return want is have or (want == have and type(want) is type(have))
-    if isinstance(want, int | float) and isinstance(have, int | float):
-        return float(want) == float(have)
-    if isinstance(want, Mapping) and isinstance(have, Mapping):
-        keys = set(want) | set(have)
-        return all(same_value(want.get(k), have.get(k)) for k in keys)
-    if isinstance(want, list | tuple) and isinstance(have, list | tuple):
-        return len(want) == len(have) and all(same_value(a, b) for a, b in zip(want, have, strict=True))
-    return bool(want == have)
-
-
-LeafEqual = Callable[[str, Any, Any], bool]
-"""Compares a leaf's desired value with the server's: (path, want, have) -> same?"""
-
-
-def same_leaf(_path: str, want: Any, have: Any) -> bool:
-    return same_value(want, have)
-
-
-def changed_leaves(
-    olds: Mapping[str, Any],
-    news: Mapping[str, Any],
-    leaf_paths: Sequence[str],
-    defaults: Mapping[str, Any],
-    equal: LeafEqual = same_leaf,
-) -> list[str]:
-    """Leaves whose desired value differs from the state in `olds` (the previous *outputs*).
-
-    A leaf the user sets is compared with the server's value. A leaf the user set before and removed now is a change
-    back to the server default, unless the server already holds that default. Leaves never set are not compared:
-    server-filled values never show as a diff. An unknown desired value counts as a change (it may be one).
-    """
-    desired = leaves(news, leaf_paths)
-    changed = [
-        path for path, want in desired.items() if contains_unknown(want) or not equal(path, want, get_path(olds, path))
-    ]
-    changed += [
-        path
-        for path in removed_leaves(olds, desired, leaf_paths)
-        if not equal(path, defaults.get(path), get_path(olds, path))
-    ]
-    return changed
-
-
-def removed_leaves(olds: Mapping[str, Any], desired: Mapping[str, Any], leaf_paths: Sequence[str]) -> list[str]:
-    """Leaves the user managed before (per the previous outputs) and no longer sets."""
-    return [p for p in olds.get(MANAGED_FIELDS) or [] if p in leaf_paths and p not in desired]
-
-
 def deployment_changed(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
     new_deployment = news.get("deployment_id")
     return is_unknown(new_deployment) or new_deployment != olds.get("deployment_id")
@@ -184,7 +126,3 @@ def plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat().replace("+00:00", "Z")
     return value
-
-
-def managed_list(paths: Iterable[str]) -> list[str]:
-    return sorted(set(paths))

@@ -19,11 +19,23 @@ from datarobot_retraining.errors import (
     ResponseValidationError,
     UnprocessableEntityError,
 )
-from datarobot_retraining.inputs._validation import get_path, leaves, nest, project, renormalize
+from datarobot_retraining.inputs._validation import renormalize
 from datarobot_retraining.inputs.retraining_policy import (
+    POLICY_COMPARISONS,
     POLICY_LEAVES,
     POLICY_SERVER_DEFAULTS,
     check_policy,
+)
+from datarobot_retraining.leaf_paths import (
+    MANAGED_FIELDS,
+    changed_leaves,
+    get_path,
+    holds_leaves,
+    leaves,
+    managed_list,
+    nest,
+    project,
+    removed_leaves,
 )
 from datarobot_retraining.models import (
     RetrainingPolicy,
@@ -33,19 +45,14 @@ from datarobot_retraining.models import (
     is_terminal,
 )
 from datarobot_retraining.resources._base import (
-    MANAGED_FIELDS,
     DataRobotResourceProvider,
     ResourceOperationError,
-    changed_leaves,
     deployment_changed,
-    managed_list,
     progress,
     reason_of,
-    removed_leaves,
-    same_value,
 )
 from datarobot_retraining.resources._ownership import ADOPTED, CREATED, OWNED, PROVENANCE, Claims
-from datarobot_retraining.schedule import SCHEDULE_FIELDS, canonical, next_fire_times
+from datarobot_retraining.schedule import SCHEDULE_FIELDS, next_fire_times
 
 MAX_POLICIES = 5
 #: How the progress line of an adoption starts (it goes on with the name, then the policy id in parentheses); the
@@ -66,13 +73,6 @@ _RUN_KEYS = (
     "registered_model_id",
     "error_message",
 )
-
-
-def _leaf_equal(path: str, want: Any, have: Any) -> bool:
-    if path == "trigger.schedule":
-        # Two schedules are the same when they fire at the same times ("jan" == 1, order of values, ints as floats).
-        return canonical(want) == canonical(have)
-    return same_value(want, have)
 
 
 class RetrainingPolicyProvider(DataRobotResourceProvider):
@@ -115,7 +115,7 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
         self.claims.claim(str(olds.get("deployment_id")), _id)
         desired = renormalize(news)
         replaces = ["deployment_id"] if deployment_changed(olds, desired) else []
-        changed = changed_leaves(olds, desired, POLICY_LEAVES, POLICY_SERVER_DEFAULTS, _leaf_equal)
+        changed = changed_leaves(olds, desired, POLICY_LEAVES, POLICY_SERVER_DEFAULTS, POLICY_COMPARISONS)
         return DiffResult(changes=bool(replaces or changed), replaces=replaces, delete_before_replace=False)
 
     # -- create: up only (never in preview). One GET (who holds the name), one POST (or the adoption's PATCH); a
@@ -227,7 +227,7 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
             candidates = [
                 p
                 for p in client.retraining_policies.list(deployment_id)
-                if p.name == name and _matches(plain_policy(p), desired)
+                if p.name == name and holds_leaves(plain_policy(p), desired, POLICY_COMPARISONS)
             ]
         except APIError as error:
             raise ResourceOperationError(
@@ -514,7 +514,3 @@ def plain_policy(policy: RetrainingPolicy) -> dict[str, Any]:
     state["use_case_id"] = use_case.get("id")
     state["use_case_name"] = use_case.get("name")
     return state
-
-
-def _matches(state: Mapping[str, Any], desired: Mapping[str, Any]) -> bool:
-    return all(_leaf_equal(path, want, get_path(state, path)) for path, want in desired.items())

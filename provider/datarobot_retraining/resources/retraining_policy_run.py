@@ -26,6 +26,7 @@ from datarobot_retraining.inputs.retraining_policy_run import (
     RUN_OUTPUT_KEYS,
     check_policy_run,
 )
+from datarobot_retraining.leaf_paths import same_value
 from datarobot_retraining.models import RetrainingPolicyRun, RunStatus, is_terminal
 from datarobot_retraining.resources._base import (
     DataRobotResourceProvider,
@@ -33,7 +34,6 @@ from datarobot_retraining.resources._base import (
     plain,
     progress,
     reason_of,
-    same_value,
 )
 
 # While waiting, a status line on stderr at every change of status or step, and at least this often.

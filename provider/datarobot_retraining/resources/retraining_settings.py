@@ -8,18 +8,14 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 
 from datarobot_retraining.client import DataRobotClient
 from datarobot_retraining.errors import APIError, NotFoundError, UnprocessableEntityError
-from datarobot_retraining.inputs._validation import leaves
 from datarobot_retraining.inputs.retraining_settings import SETTINGS_LEAVES, check_settings
+from datarobot_retraining.leaf_paths import MANAGED_FIELDS, changed_leaves, leaves, managed_list, removed_leaves
 from datarobot_retraining.models import RetrainingSettings, RetrainingSettingsUpdate
 from datarobot_retraining.resources._base import (
-    MANAGED_FIELDS,
     DataRobotResourceProvider,
     ResourceOperationError,
-    changed_leaves,
     deployment_changed,
-    managed_list,
     reason_of,
-    removed_leaves,
 )
 
 _NO_DEFAULTS: dict[str, Any] = {}
