@@ -3,6 +3,7 @@
     DataRobotError
     ├── ConfigurationError                  bad or missing endpoint, token or option; before any request
     ├── InvalidIdError                      an id that cannot name an object in a URL path; before any request
+    ├── WaitTimeoutError                    a wait (`client.polling.poll`) reached its deadline first; callers reword it
     └── APIError(message, *, method, path)
         ├── APIConnectionError              no HTTP answer, and nothing was done (safe to repeat)
         │   └── APITimeoutError
@@ -49,6 +50,7 @@ __all__ = [
     "RateLimitError",
     "ResponseValidationError",
     "UnprocessableEntityError",
+    "WaitTimeoutError",
     "WrongEndpointError",
     "status_error_class",
 ]
@@ -67,6 +69,22 @@ class InvalidIdError(DataRobotError, ValueError):
 
     Also a `ValueError`, which is what it is to a caller that passed the id.
     """
+
+
+class WaitTimeoutError(DataRobotError):
+    """A wait reached its deadline before the state it waited for; `last` is the value it read last.
+
+    Every caller turns it into its own sentence (what was awaited, on which object, what to do), so its text is
+    only a fallback.
+    """
+
+    def __init__(self, last: Any, seconds: float) -> None:
+        super().__init__(f"Gave up waiting after {seconds:g} s.")
+        self.last = last
+        self.seconds = seconds
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.last, self.seconds))
 
 
 class APIError(DataRobotError):

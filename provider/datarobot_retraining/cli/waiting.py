@@ -13,11 +13,12 @@ from rich.text import Text
 from datarobot_retraining.cli.formatting import duration_text, status_text, stderr_console, stdout_console, watch_line
 from datarobot_retraining.cli.session import EXIT_TIMEOUT, CliError
 from datarobot_retraining.client import DataRobotClient
-from datarobot_retraining.errors import NotFoundError
+from datarobot_retraining.client.polling import DEFAULT_POLL_INTERVAL, Deadline, poll
+from datarobot_retraining.errors import NotFoundError, WaitTimeoutError
 from datarobot_retraining.models import RetrainingPolicyRun
 
-#: First and longest pause between two reads of a run; short at first so quick runs end quickly.
-POLL_INTERVAL: tuple[float, float] = (0.2, 2.0)
+#: First and longest pause between two reads of a run (tests shorten it).
+POLL_INTERVAL: tuple[float, float] = DEFAULT_POLL_INTERVAL
 #: Without a terminal, a line when the status or step changes, and at least this often.
 PLAIN_REPORT_EVERY = 30.0
 
@@ -93,23 +94,28 @@ def follow_run(
 ) -> RetrainingPolicyRun:
     """Poll the run until it ends and return it; `CliError(EXIT_TIMEOUT)` when `timeout` seconds pass first."""
     started = time.monotonic()
-    deadline = None if timeout is None else started + timeout
-    interval, max_interval = POLL_INTERVAL
-    while True:
-        now = time.monotonic()
-        progress.update(run, now - started)
-        if run.is_terminal:
-            return run
-        if deadline is not None and now >= deadline:
-            raise CliError(
-                f"Run {run.id} is still {status_text(run)} after {duration_text(timeout)}; it goes on (not "
-                f"cancelled): follow it with `datarobot-retraining runs watch {deployment_id} {policy_id} {run.id}`.",
-                EXIT_TIMEOUT,
-            )
-        pause = interval if deadline is None else min(interval, max(0.0, deadline - now))
-        time.sleep(pause)
-        interval = min(interval * 2, max_interval)
+
+    def read() -> RetrainingPolicyRun:
         try:
-            run = client.retraining_policy_runs.get(deployment_id, policy_id, run.id)
+            return client.retraining_policy_runs.get(deployment_id, policy_id, run.id)
         except NotFoundError as error:
             raise CliError(f"Run {run.id} of policy {policy_id} disappeared while it was being watched.") from error
+
+    try:
+        ended = poll(
+            read,
+            until=lambda current: current.is_terminal,
+            deadline=Deadline.after(timeout),
+            interval=POLL_INTERVAL,
+            report=progress.update,
+            first=run,
+        )
+    except WaitTimeoutError as timed_out:
+        last: RetrainingPolicyRun = timed_out.last
+        raise CliError(
+            f"Run {last.id} is still {status_text(last)} after {duration_text(timeout)}; it goes on (not "
+            f"cancelled): follow it with `datarobot-retraining runs watch {deployment_id} {policy_id} {last.id}`.",
+            EXIT_TIMEOUT,
+        ) from None
+    progress.update(ended, time.monotonic() - started)
+    return ended

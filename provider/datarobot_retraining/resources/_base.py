@@ -12,6 +12,7 @@ from pulumi.dynamic import ConfigureRequest, ResourceProvider
 from pydantic import BaseModel
 
 from datarobot_retraining.client import DataRobotClient
+from datarobot_retraining.client.polling import DEFAULT_POLL_INTERVAL
 from datarobot_retraining.config import ENV_TOKEN, STACK_TOKEN_KEY, ProviderConfig, missing_token
 from datarobot_retraining.errors import (
     APIConnectionError,
@@ -55,8 +56,8 @@ class DataRobotResourceProvider(ResourceProvider):
     # secret: that keeps `__provider` a ~100-byte class reference instead of ciphertext in every resource.
     serialize_as_secret_always = False
 
-    # The first wait between two polls of a run, growing to the second; small so tests and short runs are quick.
-    run_poll_interval: tuple[float, float] = (0.2, 2.0)
+    # The first wait between two polls of a run, growing to the second (tests shorten it).
+    run_poll_interval: tuple[float, float] = DEFAULT_POLL_INTERVAL
 
     def __getstate__(self) -> dict[str, Any]:
         return {}
@@ -105,6 +106,10 @@ def reason_of(error: Exception) -> str:
         text = str(error).rstrip(".")
         return text[:1].lower() + text[1:]
     return str(error).rstrip(".")
+
+
+#: While a long operation waits, a progress line at least this often (and the run provider's at every change too).
+REPORT_EVERY_SECONDS = 30.0
 
 
 def progress(message: str) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from datarobot_retraining.client import DataRobotClient
+from datarobot_retraining.client.polling import Deadline, poll
 from datarobot_retraining.errors import (
     AmbiguousRequestError,
     APIError,
@@ -18,6 +19,7 @@ from datarobot_retraining.errors import (
     NotFoundError,
     ResponseValidationError,
     UnprocessableEntityError,
+    WaitTimeoutError,
 )
 from datarobot_retraining.inputs._validation import renormalize
 from datarobot_retraining.inputs.retraining_policy import (
@@ -45,6 +47,7 @@ from datarobot_retraining.models import (
     is_terminal,
 )
 from datarobot_retraining.resources._base import (
+    REPORT_EVERY_SECONDS,
     DataRobotResourceProvider,
     ResourceOperationError,
     deployment_changed,
@@ -410,21 +413,18 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
 
         Bounded by the configured run wait timeout; reports progress on stderr so the user sees why it waits.
         """
-        deadline = time.monotonic() + self.config.run_wait_timeout
-        interval, max_interval = self.run_poll_interval
         asked_to_cancel: set[str] = set()
-        last_report = 0.0
-        active: list[RetrainingPolicyRun] = []
-        while True:
+        last_report: float | None = None
+
+        def active_runs() -> list[RetrainingPolicyRun] | None:
+            """The runs still in progress (cancelled first when asked); None once the policy is gone."""
             try:
                 runs = client.retraining_policy_runs.list(deployment_id, policy_id)
                 active = [run for run in runs if not is_terminal(run.status)]
             except NotFoundError:
-                return
+                return None
             except APIError as error:
                 raise self._failure(f"check the runs before {purpose}", name, deployment_id, error) from error
-            if not active:
-                return
             for run in active:
                 if cancel and run.id not in asked_to_cancel:
                     asked_to_cancel.add(run.id)
@@ -438,24 +438,35 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
                         )
                     except NotFoundError:
                         pass
-            now = time.monotonic()
-            if now >= deadline:
-                run = active[0]
-                raise ResourceOperationError(
-                    f"Gave up {purpose} retraining policy '{name}' ({policy_id}) on deployment "
-                    f"{deployment_id}: run {run.id} is still {run.status} after "
-                    f"{self.config.run_wait_timeout:.0f} s; wait for it to end (`datarobot-retraining runs watch "
-                    f"{deployment_id} {policy_id} {run.id}`) and run pulumi again, or raise "
-                    "datarobot-retraining:runWaitTimeoutSeconds."
-                )
-            if now - last_report >= 30:
-                last_report = now
+            return active
+
+        def report(active: list[RetrainingPolicyRun] | None, elapsed: float) -> None:
+            nonlocal last_report
+            if active and (last_report is None or elapsed - last_report >= REPORT_EVERY_SECONDS):
+                last_report = elapsed
                 progress(
                     f"Waiting for run {active[0].id} ({active[0].status}) of retraining policy '{name}' to end "
                     f"before {purpose} it."
                 )
-            time.sleep(min(interval, max(0.0, deadline - now)))
-            interval = min(interval * 2, max_interval)
+
+        timeout = self.config.run_wait_timeout
+        try:
+            poll(
+                active_runs,
+                until=lambda active: not active,
+                deadline=Deadline.after(timeout),
+                interval=self.run_poll_interval,
+                report=report,
+            )
+        except WaitTimeoutError as timed_out:
+            run = timed_out.last[0]
+            raise ResourceOperationError(
+                f"Gave up {purpose} retraining policy '{name}' ({policy_id}) on deployment "
+                f"{deployment_id}: run {run.id} is still {run.status} after "
+                f"{timeout:.0f} s; wait for it to end (`datarobot-retraining runs watch "
+                f"{deployment_id} {policy_id} {run.id}`) and run pulumi again, or raise "
+                "datarobot-retraining:runWaitTimeoutSeconds."
+            ) from None
 
     # -- shared ------------------------------------------------------------------------------------------------
     def _outputs(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from datarobot_retraining.client import DataRobotClient
+from datarobot_retraining.client.polling import Deadline, poll
 from datarobot_retraining.errors import (
     AmbiguousRequestError,
     APIError,
@@ -18,6 +18,7 @@ from datarobot_retraining.errors import (
     NotFoundError,
     ResponseValidationError,
     UnprocessableEntityError,
+    WaitTimeoutError,
 )
 from datarobot_retraining.inputs._validation import contains_unknown, is_unknown
 from datarobot_retraining.inputs.retraining_policy_run import (
@@ -29,15 +30,13 @@ from datarobot_retraining.inputs.retraining_policy_run import (
 from datarobot_retraining.leaf_paths import same_value
 from datarobot_retraining.models import RetrainingPolicyRun, RunStatus, is_terminal
 from datarobot_retraining.resources._base import (
+    REPORT_EVERY_SECONDS,
     DataRobotResourceProvider,
     ResourceOperationError,
     plain,
     progress,
     reason_of,
 )
-
-# While waiting, a status line on stderr at every change of status or step, and at least this often.
-_REPORT_EVERY_SECONDS = 30.0
 
 
 class RetrainingPolicyRunProvider(DataRobotResourceProvider):
@@ -142,14 +141,13 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
     def _run(self, desired: Mapping[str, Any]) -> RetrainingPolicyRun:
         """Start a run and, with `wait=True`, wait for it to end; all within `wait_timeout_seconds`."""
         deployment_id, policy_id = str(desired["deployment_id"]), str(desired["policy_id"])
-        timeout = float(desired["wait_timeout_seconds"])
-        deadline = time.monotonic() + timeout
+        deadline = Deadline.after(float(desired["wait_timeout_seconds"]))
         client = self.client()
-        run = self._start(client, deployment_id, policy_id, deadline, timeout)
+        run = self._start(client, deployment_id, policy_id, deadline)
         progress(f"Started retraining run {run.id} of policy {policy_id} on deployment {deployment_id}.")
         if not desired.get("wait"):
             return run
-        run = self._wait(client, deployment_id, policy_id, run, deadline=deadline, timeout=timeout)
+        run = self._wait(client, deployment_id, policy_id, run, deadline)
         status = run.status.strip().lower()
         if status == RunStatus.FAILED.value:
             why = (run.error_message or "DataRobot gave no error message").strip().rstrip(".")
@@ -164,7 +162,7 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
         return run
 
     def _start(
-        self, client: DataRobotClient, deployment_id: str, policy_id: str, deadline: float, timeout: float
+        self, client: DataRobotClient, deployment_id: str, policy_id: str, deadline: Deadline
     ) -> RetrainingPolicyRun:
         runs = client.retraining_policy_runs
         subject = f"retraining policy {policy_id} on deployment {deployment_id}"
@@ -173,7 +171,7 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
                 return runs.start(deployment_id, policy_id)
             except ConflictError:
                 # DataRobot runs one run of a policy at a time: wait for the one in progress, then start ours.
-                self._wait_until_idle(client, deployment_id, policy_id, deadline, timeout)
+                self._wait_until_idle(client, deployment_id, policy_id, deadline)
                 return runs.start(deployment_id, policy_id)
         except (AmbiguousRequestError, InternalServerError, ResponseValidationError) as error:
             # The POST may have started a run without our hearing of it. Never send it again blindly.
@@ -213,32 +211,37 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
             ) from error
         return latest if latest is not None and not latest.is_terminal else None
 
-    def _wait_until_idle(
-        self, client: DataRobotClient, deployment_id: str, policy_id: str, deadline: float, timeout: float
-    ) -> None:
-        interval, max_interval = self.run_poll_interval
-        last_report = float("-inf")
-        while True:
-            active = [r for r in client.retraining_policy_runs.list(deployment_id, policy_id) if not r.is_terminal]
-            if not active:
-                return
-            now = time.monotonic()
-            busy = active[0]
-            if now >= deadline:
-                raise ResourceOperationError(
-                    f"Cannot start a run of retraining policy {policy_id} on deployment {deployment_id}: run "
-                    f"{busy.id} is still {busy.status} after {timeout:g} s and DataRobot runs one run of a policy "
-                    f"at a time; wait for it (`datarobot-retraining runs watch {deployment_id} {policy_id} "
-                    f"{busy.id}`) or raise wait_timeout_seconds, then run pulumi up again."
-                )
-            if now - last_report >= _REPORT_EVERY_SECONDS:
-                last_report = now
+    def _wait_until_idle(self, client: DataRobotClient, deployment_id: str, policy_id: str, deadline: Deadline) -> None:
+        last_report: float | None = None
+
+        def active_runs() -> list[RetrainingPolicyRun]:
+            return [r for r in client.retraining_policy_runs.list(deployment_id, policy_id) if not r.is_terminal]
+
+        def report(active: list[RetrainingPolicyRun], elapsed: float) -> None:
+            nonlocal last_report
+            if last_report is None or elapsed - last_report >= REPORT_EVERY_SECONDS:
+                last_report = elapsed
                 progress(
-                    f"Retraining policy {policy_id} already has run {busy.id} in progress ({busy.status}); waiting "
-                    "for it to end before starting a new run."
+                    f"Retraining policy {policy_id} already has run {active[0].id} in progress ({active[0].status}); "
+                    "waiting for it to end before starting a new run."
                 )
-            time.sleep(min(interval, max(0.0, deadline - now)))
-            interval = min(interval * 2, max_interval)
+
+        try:
+            poll(
+                active_runs,
+                until=lambda active: not active,
+                deadline=deadline,
+                interval=self.run_poll_interval,
+                report=report,
+            )
+        except WaitTimeoutError as timed_out:
+            busy = timed_out.last[0]
+            raise ResourceOperationError(
+                f"Cannot start a run of retraining policy {policy_id} on deployment {deployment_id}: run "
+                f"{busy.id} is still {busy.status} after {deadline.seconds:g} s and DataRobot runs one run of a "
+                f"policy at a time; wait for it (`datarobot-retraining runs watch {deployment_id} {policy_id} "
+                f"{busy.id}`) or raise wait_timeout_seconds, then run pulumi up again."
+            ) from None
 
     def _wait(
         self,
@@ -246,36 +249,43 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
         deployment_id: str,
         policy_id: str,
         run: RetrainingPolicyRun,
-        *,
-        deadline: float,
-        timeout: float,
+        deadline: Deadline,
     ) -> RetrainingPolicyRun:
-        interval, max_interval = self.run_poll_interval
         last_line, last_report = "", float("-inf")
-        while True:
-            if run.is_terminal:
-                return run
-            now = time.monotonic()
-            line = f"Retraining run {run.id} of policy {policy_id}: {describe_status(run)}."
-            if line != last_line or now - last_report >= _REPORT_EVERY_SECONDS:
-                progress(line)
-                last_line, last_report = line, now
-            if now >= deadline:
-                raise ResourceOperationError(
-                    f"Gave up waiting for retraining run {run.id} of policy {policy_id} on deployment "
-                    f"{deployment_id}: it is still {run.status} after {timeout:g} s and goes on (it is not "
-                    f"cancelled); follow it with `datarobot-retraining runs watch {deployment_id} {policy_id} "
-                    f"{run.id}`, or raise wait_timeout_seconds."
-                )
-            time.sleep(min(interval, max(0.0, deadline - now)))
-            interval = min(interval * 2, max_interval)
+
+        def read() -> RetrainingPolicyRun:
             try:
-                run = client.retraining_policy_runs.get(deployment_id, policy_id, run.id)
+                return client.retraining_policy_runs.get(deployment_id, policy_id, run.id)
             except APIError as error:
                 raise ResourceOperationError(
                     f"Lost track of retraining run {run.id} of policy {policy_id} on deployment {deployment_id} "
                     f"while waiting for it: {reason_of(error)}."
                 ) from error
+
+        def report(current: RetrainingPolicyRun, elapsed: float) -> None:
+            nonlocal last_line, last_report
+            line = f"Retraining run {current.id} of policy {policy_id}: {describe_status(current)}."
+            if line != last_line or elapsed - last_report >= REPORT_EVERY_SECONDS:
+                progress(line)
+                last_line, last_report = line, elapsed
+
+        try:
+            return poll(
+                read,
+                until=lambda current: current.is_terminal,
+                deadline=deadline,
+                interval=self.run_poll_interval,
+                report=report,
+                first=run,
+            )
+        except WaitTimeoutError as timed_out:
+            last = timed_out.last
+            raise ResourceOperationError(
+                f"Gave up waiting for retraining run {last.id} of policy {policy_id} on deployment "
+                f"{deployment_id}: it is still {last.status} after {deadline.seconds:g} s and goes on (it is not "
+                f"cancelled); follow it with `datarobot-retraining runs watch {deployment_id} {policy_id} "
+                f"{last.id}`, or raise wait_timeout_seconds."
+            ) from None
 
 
 def triggers_changed(olds: Mapping[str, Any], desired: Mapping[str, Any]) -> bool:
