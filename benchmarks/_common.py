@@ -372,9 +372,5 @@ def write_result(
     return document
 
 
-def fmt_ratio(stats: Mapping[str, float | int]) -> str:
-    return f"{stats['median']:.3f}x (min-max {stats['min']:.3f}-{stats['max']:.3f})"
-
-
 def rounded(stats: Mapping[str, float | int], digits: int = 4) -> dict[str, float | int]:
     return {k: (round(v, digits) if isinstance(v, float) else v) for k, v in stats.items()}

@@ -13,7 +13,7 @@ from pulumi.output import Unknown
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, ValidationInfo
 from pydantic_core import ErrorDetails
 
-from datarobot_retraining.models.common import MAX_ID_LENGTH
+from datarobot_retraining.models.common import MAX_ID_LENGTH, int_if_integral
 
 # The serialized-provider key the engine adds to every dynamic resource's properties.
 PROVIDER_KEY = "__provider"
@@ -165,17 +165,17 @@ def _reason(detail: ErrorDetails, *, root: str) -> str:
         return f"{name} must be at most {ctx.get('max_length')} characters long"
     if kind in {"string_too_short", "too_short"}:
         return f"{name} must not be empty"
-    got = _shown(as_int(detail["input"]))
+    got = _shown(int_if_integral(detail["input"]))
     if kind == "finite_number":
         return f"{name} must be a finite number, got {got}"
     if kind == "greater_than_equal":
-        return f"{name} must be at least {as_int(ctx.get('ge'))}, got {got}"
+        return f"{name} must be at least {int_if_integral(ctx.get('ge'))}, got {got}"
     if kind == "greater_than":
-        return f"{name} must be greater than {as_int(ctx.get('gt'))}, got {got}"
+        return f"{name} must be greater than {int_if_integral(ctx.get('gt'))}, got {got}"
     if kind == "less_than_equal":
-        return f"{name} must be at most {as_int(ctx.get('le'))}, got {got}"
+        return f"{name} must be at most {int_if_integral(ctx.get('le'))}, got {got}"
     if kind == "less_than":
-        return f"{name} must be less than {as_int(ctx.get('lt'))}, got {got}"
+        return f"{name} must be less than {int_if_integral(ctx.get('lt'))}, got {got}"
     if kind.startswith("bool"):
         return f"{name} must be true or false, got {_shown(detail['input'])}"
     if kind.startswith(("int", "float")):
@@ -214,18 +214,11 @@ def renormalize(value: Any) -> Any:
     cost more than the rest of the provider's work together).
     """
     if isinstance(value, float):
-        return as_int(value)
+        return int_if_integral(value)
     if isinstance(value, dict):
         return {key: renormalize(item) for key, item in value.items()}
     if isinstance(value, list):
         return [renormalize(item) for item in value]
-    return value
-
-
-def as_int(value: Any) -> Any:
-    """Integers arrive from the engine as floats (`0` → `0.0`); give back an int where the value is integral."""
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-        return int(value)
     return value
 
 

@@ -13,13 +13,13 @@ from datarobot_retraining.inputs._validation import (
     Failure,
     Id,
     InputModel,
-    as_int,
     is_iso8601_duration,
     restore_unknowns,
     split_unknowns,
     validation_failures,
 )
 from datarobot_retraining.leaf_paths import Comparison, get_path
+from datarobot_retraining.models.common import int_if_integral
 from datarobot_retraining.models.enums import (
     Action,
     AutopilotMode,
@@ -40,11 +40,7 @@ NAME_MAX_LENGTH = 512
 DESCRIPTION_MAX_LENGTH = 10_000
 
 
-def _int(value: Any) -> Any:
-    return as_int(value)
-
-
-Int = Annotated[int, BeforeValidator(_int)]
+Int = Annotated[int, BeforeValidator(int_if_integral)]
 MinuteValue = Annotated[int | str, BeforeValidator(partial(normalize_value, "minute"))]
 HourValue = Annotated[int | str, BeforeValidator(partial(normalize_value, "hour"))]
 DayOfMonthValue = Annotated[int | str, BeforeValidator(partial(normalize_value, "day_of_month"))]

@@ -17,6 +17,7 @@ __all__ = [
     "ResponseModel",
     "ScheduleValues",
     "UserRef",
+    "int_if_integral",
 ]
 
 
@@ -28,9 +29,8 @@ MAX_ID_LENGTH = 128
 class RequestModel(BaseModel):
     """Base of what we send: unknown keys are a bug in our code, so they are refused.
 
-    Fields are snake_case in Python and camelCase on the wire. `to_wire()` keeps the difference between a
-    field left unset (omitted: the server keeps or defaults it) and one set to `None` (sent as `null`: the
-    server clears
+    Fields are snake_case in Python and camelCase on the wire. `to_wire()` keeps the difference between a field
+    left unset (omitted: the server keeps or defaults it) and one set to `None` (sent as `null`: the server clears
     it).
     """
 
@@ -56,15 +56,16 @@ class ResponseModel(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True, alias_generator=to_camel)
 
 
-def _int_if_integral(value: Any) -> Any:
-    # Servers send counts as JSON numbers (`5.0`); give callers `5` so comparisons and outputs stay ints.
+def int_if_integral(value: Any) -> Any:
+    """`5.0` → `5`; anything else unchanged (servers send counts as JSON numbers, the engine sends every number as a
+    float): callers get ints back, so comparisons, bodies and outputs stay ints."""
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         return int(value)
     return value
 
 
 #: A number that is an `int` whenever the server's value is integral (`5.0` → `5`), else a `float`.
-IntOrFloat = Annotated[int | float, BeforeValidator(_int_if_integral)]
+IntOrFloat = Annotated[int | float, BeforeValidator(int_if_integral)]
 
 
 def _as_list(value: Any) -> Any:
