@@ -1,9 +1,11 @@
-"""The error tree of the DataRobot retraining client and provider; one table maps HTTP status to error class.
+"""The error tree of the DataRobot retraining client, provider and CLI; one table maps HTTP status to error class.
 
     DataRobotError
     ├── ConfigurationError                  bad or missing endpoint, token or option; before any request
     ├── InvalidIdError                      an id that cannot name an object in a URL path; before any request
     ├── WaitTimeoutError                    a wait (`client.polling.poll`) reached its deadline first; callers reword it
+    ├── ResourceOperationError              a provider operation failed: the one sentence `pulumi up` shows
+    ├── CliError(message, exit_code)        a command failed: one line on stderr, an exit code (in `cli.session`)
     └── APIError(message, *, method, path)
         ├── APIConnectionError              no HTTP answer, and nothing was done (safe to repeat)
         │   └── APITimeoutError
@@ -48,6 +50,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResourceOperationError",
     "ResponseValidationError",
     "UnprocessableEntityError",
     "WaitTimeoutError",
@@ -68,6 +71,13 @@ class InvalidIdError(DataRobotError, ValueError):
     """An id the client cannot put in a URL path (empty, "." or "..", or too long); nothing was sent.
 
     Also a `ValueError`, which is what it is to a caller that passed the id.
+    """
+
+
+class ResourceOperationError(DataRobotError):
+    """A lifecycle operation of a resource failed; its text is the one sentence the user sees in `pulumi up`.
+
+    The API error behind it, if any, is chained as `__cause__` for the details (shown with the traceback).
     """
 
 

@@ -25,8 +25,8 @@ from pathlib import Path
 from datarobot_emulator import seed as demo
 from datarobot_emulator.server import EmulatorServer
 from datarobot_retraining.client import DataRobotClient
+from datarobot_retraining.errors import ResourceOperationError
 from datarobot_retraining.resources import RetrainingPolicyProvider, RetrainingSettingsProvider
-from datarobot_retraining.resources._base import ResourceOperationError
 from tests.reliability.persistence import crash_cycles
 from tests.reliability.workload import FaultWorkload, Figures, configure_provider, format_table, recorded_sleeps
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from datarobot_emulator import seed
 from datarobot_emulator.server import EmulatorServer
 from datarobot_retraining.client import DataRobotClient
-from datarobot_retraining.errors import DataRobotError
+from datarobot_retraining.errors import DataRobotError, ResourceOperationError
 from datarobot_retraining.inputs.retraining_policy import POLICY_LEAVES, RetrainingPolicyInputs
 from datarobot_retraining.inputs.retraining_settings import RetrainingSettingsInputs
 from datarobot_retraining.leaf_paths import leaves, nest
@@ -44,7 +44,6 @@ from datarobot_retraining.models.enums import (
     ValidationType,
 )
 from datarobot_retraining.resources import RetrainingPolicyProvider, RetrainingSettingsProvider
-from datarobot_retraining.resources._base import ResourceOperationError
 from tests.reliability.workload import configure_provider
 
 # -- strategies ---------------------------------------------------------------------------------------------------

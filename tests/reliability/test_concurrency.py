@@ -17,8 +17,8 @@ import pytest
 
 from datarobot_emulator.server import EmulatorServer
 from datarobot_retraining.client import DataRobotClient
+from datarobot_retraining.errors import ResourceOperationError
 from datarobot_retraining.resources import RetrainingPolicyProvider
-from datarobot_retraining.resources._base import ResourceOperationError
 from pulumi_datarobot_retraining.testing import ProviderServer, dynamic_type, make_urn, serialized_provider
 from tests.reliability.workload import configure_provider, ready_deployment, recorded_sleeps
 

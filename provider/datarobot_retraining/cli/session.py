@@ -37,8 +37,8 @@ EXIT_INTERRUPTED = 130
 DEBUG_ENV = "DATAROBOT_RETRAINING_DEBUG"
 
 
-class CliError(Exception):
-    """A failure the user sees as one line on stderr, with the exit code that classifies it."""
+class CliError(DataRobotError):
+    """A failure the user sees as one line on stderr, with the exit code that classifies it (see `errors`)."""
 
     def __init__(self, message: str, exit_code: int = EXIT_ERROR) -> None:
         super().__init__(message)

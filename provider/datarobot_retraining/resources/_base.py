@@ -18,7 +18,6 @@ from datarobot_retraining.errors import (
     APIConnectionError,
     APIStatusError,
     AuthenticationError,
-    DataRobotError,
     WrongEndpointError,
 )
 from datarobot_retraining.inputs._validation import is_unknown
@@ -80,13 +79,6 @@ class DataRobotResourceProvider(ResourceProvider):
 
     def client(self) -> DataRobotClient:
         return shared_client(self.config)
-
-
-class ResourceOperationError(DataRobotError):
-    """A lifecycle operation failed; its text is the one sentence the user sees in `pulumi up`.
-
-    The API error behind it, if any, is chained as `__cause__` for the details (shown with the traceback).
-    """
 
 
 def reason_of(error: Exception) -> str:

@@ -17,6 +17,7 @@ from datarobot_retraining.errors import (
     ConflictError,
     InternalServerError,
     NotFoundError,
+    ResourceOperationError,
     ResponseValidationError,
     UnprocessableEntityError,
     WaitTimeoutError,
@@ -49,7 +50,6 @@ from datarobot_retraining.models import (
 from datarobot_retraining.resources._base import (
     REPORT_EVERY_SECONDS,
     DataRobotResourceProvider,
-    ResourceOperationError,
     deployment_changed,
     progress,
     reason_of,

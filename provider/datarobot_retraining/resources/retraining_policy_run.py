@@ -16,6 +16,7 @@ from datarobot_retraining.errors import (
     ConflictError,
     InternalServerError,
     NotFoundError,
+    ResourceOperationError,
     ResponseValidationError,
     UnprocessableEntityError,
     WaitTimeoutError,
@@ -32,7 +33,6 @@ from datarobot_retraining.models import RetrainingPolicyRun, RunStatus, is_termi
 from datarobot_retraining.resources._base import (
     REPORT_EVERY_SECONDS,
     DataRobotResourceProvider,
-    ResourceOperationError,
     plain,
     progress,
     reason_of,

@@ -7,13 +7,12 @@ from typing import Any
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from datarobot_retraining.client import DataRobotClient
-from datarobot_retraining.errors import APIError, NotFoundError, UnprocessableEntityError
+from datarobot_retraining.errors import APIError, NotFoundError, ResourceOperationError, UnprocessableEntityError
 from datarobot_retraining.inputs.retraining_settings import SETTINGS_LEAVES, check_settings
 from datarobot_retraining.leaf_paths import MANAGED_FIELDS, changed_leaves, leaves, managed_list, removed_leaves
 from datarobot_retraining.models import RetrainingSettings, RetrainingSettingsUpdate
 from datarobot_retraining.resources._base import (
     DataRobotResourceProvider,
-    ResourceOperationError,
     deployment_changed,
     reason_of,
 )
