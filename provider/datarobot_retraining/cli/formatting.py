@@ -27,19 +27,13 @@ PIPE_WIDTH = 1000
 
 
 def run_document(run: RetrainingPolicyRun) -> dict[str, Any]:
-    """One run (reference §3.7) plus `duration_seconds` (null until it ended)."""
-    return {
-        "id": run.id,
-        "status": run.status,
-        "start_time": iso(run.start_time),
-        "finish_time": iso(run.finish_time),
-        "duration_seconds": duration_seconds(run),
-        "project_id": run.project_id,
-        "model_package_id": run.model_package_id,
-        "registered_model_id": run.registered_model_id,
-        "challenger_id": run.challenger_id,
-        "error_message": run.error_message,
-    }
+    """One run (reference §3.7): its declared fields, with `duration_seconds` (null until it ended) after its end."""
+    document: dict[str, Any] = {}
+    for key, value in declared_fields(run).items():
+        document[key] = value
+        if key == "finish_time":
+            document["duration_seconds"] = duration_seconds(run)
+    return document
 
 
 def policy_document(policy: RetrainingPolicy, *, now: datetime | None = None) -> dict[str, Any]:

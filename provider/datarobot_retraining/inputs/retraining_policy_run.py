@@ -17,6 +17,7 @@ from datarobot_retraining.inputs._validation import (
     split_unknowns,
     validation_failures,
 )
+from datarobot_retraining.models.run import RUN_FIELDS
 
 #: How long `wait=True` (and a start that finds the policy busy) waits by default: one hour.
 DEFAULT_WAIT_TIMEOUT_SECONDS = 3600
@@ -28,18 +29,9 @@ MAX_WAIT_TIMEOUT_SECONDS = 86_400
 REPLACING_KEYS: tuple[str, ...] = ("deployment_id", "policy_id")
 #: Every input, in the order they are documented.
 RUN_INPUT_KEYS: tuple[str, ...] = ("deployment_id", "policy_id", "triggers", "wait", "wait_timeout_seconds")
-#: Outputs the provider computes; a caller may hand them to `check` as `None` and they are ignored there.
-RUN_OUTPUT_KEYS: tuple[str, ...] = (
-    "run_id",
-    "status",
-    "start_time",
-    "finish_time",
-    "project_id",
-    "model_package_id",
-    "registered_model_id",
-    "challenger_id",
-    "error_message",
-)
+#: Outputs the provider computes: the run's fields, its `id` as `run_id`. A caller may hand them to `check` as `None`
+#: and they are ignored there.
+RUN_OUTPUT_KEYS: tuple[str, ...] = tuple("run_id" if field == "id" else field for field in RUN_FIELDS)
 
 
 class RetrainingPolicyRunInputs(InputModel):

@@ -47,6 +47,7 @@ from datarobot_retraining.models import (
     RetrainingPolicyUpdate,
     is_terminal,
 )
+from datarobot_retraining.models.run import RUN_FIELDS
 from datarobot_retraining.resources._base import (
     REPORT_EVERY_SECONDS,
     DataRobotResourceProvider,
@@ -65,17 +66,6 @@ ADOPTION_NOTICE = "Adopting existing retraining policy"
 _CREATE_ATTEMPTS = 3
 # Guards the lazy creation of a provider instance's claims (an unpickled instance never ran __init__).
 _CLAIMS_LOCK = threading.Lock()
-_RUN_KEYS = (
-    "id",
-    "status",
-    "start_time",
-    "finish_time",
-    "project_id",
-    "model_package_id",
-    "challenger_id",
-    "registered_model_id",
-    "error_message",
-)
 
 
 class RetrainingPolicyProvider(DataRobotResourceProvider):
@@ -488,7 +478,7 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
             policy_id=policy.id,
             deployment_id=deployment_id,
             use_case_name=state.get("use_case_name"),
-            latest_run={key: latest.get(key) for key in _RUN_KEYS} if isinstance(latest, dict) else None,
+            latest_run={key: latest.get(key) for key in RUN_FIELDS} if isinstance(latest, dict) else None,
             next_scheduled_runs=next_fire_times(schedule),
             adopt_existing=adopt_existing,
             # How the resource came to hold the policy (None: a read-only `.get()`, or a state from before 0.1.0's
