@@ -24,7 +24,7 @@ from pulumi.dynamic import Config, ConfigureRequest, ResourceProvider
 from datarobot_emulator import seed
 from datarobot_emulator.control import EmulatorControl, RequestRecord
 from pulumi_datarobot_retraining.testing.provider_server import stop_process
-from tests.provider.helpers import notebook_policy as sample_policy
+from pulumi_datarobot_retraining.testing.samples import notebook_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -133,11 +133,6 @@ def settings_props(deployment_id: str) -> dict[str, Any]:
         "dataset_id": seed.DEMO_DATASET_ID,
         "retraining_user_id": seed.DEMO_RETRAINING_USER_ID,
     }
-
-
-def notebook_policy(deployment_id: str, **overrides: Any) -> dict[str, Any]:
-    """The drift-tracking policy of DataRobot's retraining notebook, as the SDK sends it (the tests' own sample)."""
-    return sample_policy(deployment_id=deployment_id, **overrides)
 
 
 # The notebook policy's create body and an edit, written by hand in the API's camelCase: the bare minimum a
