@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # The stamp changes whenever pyproject.toml does, so edits to dependencies reinstall exactly once.
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: setup engine demo test lint typecheck unit bench soak format clean
+.PHONY: setup engine demo test lint typecheck pytest unit bench soak format clean
 
 setup: $(STAMP)
 
@@ -33,11 +33,19 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-unit: setup
+# Every test tier (tests/<tier>/, each marked with its name: `pytest -m "unit or client"` runs those two).
+pytest: setup
 	$(BIN)/pytest -q
 
+# One tier alone: `make tier-unit`, `make tier-provider`, `make tier-engine`, ...
+tier-%: setup
+	$(BIN)/pytest -q -m $* tests/$*
+
+# The fast pure tier (no emulator, no subprocess): a few seconds.
+unit: tier-unit
+
 # The whole suite: lint, types and every test tier. This is what CI runs.
-test: lint typecheck unit
+test: lint typecheck pytest
 
 bench: setup
 	$(BIN)/python -m benchmarks

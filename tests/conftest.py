@@ -1,8 +1,13 @@
-"""Shared fixtures: one live emulator per test session, reset to the demo seed before each test that asks for it."""
+"""Shared fixtures: one live emulator per test session, reset to the demo seed before each test that asks for it.
+
+Every test also carries the marker of its tier, the folder it is in (`tests/client/...` → `client`), so that
+`pytest -m client` runs that tier alone; a new tier's folder needs its marker in pyproject.toml.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +15,15 @@ from datarobot_emulator.control import EmulatorControl
 from datarobot_emulator.server import EmulatorServer
 
 EMULATOR_TOKEN = "test-token"
+TESTS = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        path = item.path.resolve()
+        if TESTS in path.parents:
+            # An unregistered name fails here under --strict-markers, so no tier goes unmarked.
+            item.add_marker(getattr(pytest.mark, path.relative_to(TESTS).parts[0]))
 
 
 @pytest.fixture(scope="session")

@@ -69,11 +69,3 @@ def engine_stack(pulumi_binary: Path, emulator: EmulatorServer, tmp_path: Path) 
         return stack
 
     return make
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test of this folder carries the `engine` marker, so `pytest -m engine` runs the tier alone."""
-    here = Path(__file__).resolve().parent
-    for item in items:
-        if here in item.path.parents:
-            item.add_marker(pytest.mark.engine)
