@@ -78,7 +78,7 @@ def test_run_lifecycle_as_the_engine_runs_it(
     assert outs["run_id"] != first and outs["status"] == "succeeded" and outs["model_package_id"]
     assert outs["__provider"] == RUN_PROVIDER and outs["triggers"] == {"dataset_version": 2}
     assert [r.id for r in client.retraining_policy_runs.list(DEPLOYMENT, policy_id)] == [first, outs["run_id"]]
-    assert any(f"Started retraining run {outs['run_id']}" in line for line in server.stderr_lines)
+    assert server.wait_for_stderr(f"Started retraining run {outs['run_id']}") is not None
 
     # only wait changed: an update with no request; the outputs say so and keep the run
     emulator.control.clear_requests()
@@ -105,7 +105,7 @@ def test_run_lifecycle_as_the_engine_runs_it(
     assert outs["status"] == "scheduled"
     server.delete(URN, id_, outs)
     assert client.retraining_policy_runs.get(DEPLOYMENT, policy_id, outs["run_id"]).status == "cancelled"
-    assert any(f"Cancelled retraining run {outs['run_id']}" in line for line in server.stderr_lines)
+    assert server.wait_for_stderr(f"Cancelled retraining run {outs['run_id']}") is not None
 
 
 def test_a_failed_run_under_wait_fails_create_with_its_error(

@@ -144,11 +144,7 @@ def test_destroy_leaves_a_policy_the_state_does_not_show_the_stack_created_or_ad
         "show that this stack created or adopted it, so deleting the resource only removes it from the stack; "
         f"delete the policy in DataRobot if it is no longer wanted."
     )
-    # The provider's stderr is drained by a thread of its own: the line may arrive just after the answer.
-    deadline = time.monotonic() + 10
-    while note not in provider_process.stderr_lines[stderr_before:] and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert note in provider_process.stderr_lines[stderr_before:]
+    assert provider_process.wait_for_stderr(note, after=stderr_before) == note
 
 
 def wait_for_post(emulator: EmulatorServer, status: int, bound: float = 20.0) -> None:

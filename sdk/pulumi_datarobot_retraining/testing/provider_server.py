@@ -18,6 +18,9 @@ from pulumi.runtime import rpc
 from pulumi.runtime._serialization import _serialize
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
+from datarobot_retraining.client.polling import Deadline, poll
+from datarobot_retraining.errors import WaitTimeoutError
+
 PROVIDER_KEY = "__provider"
 
 
@@ -62,7 +65,8 @@ class ProviderServer:
     Values go through `rpc.serialize_properties` / `rpc.deserialize_properties`, so they arrive as the engine
     delivers them (numbers as floats, unknowns as `Unknown`, nested nulls kept). Stdout and stderr are drained
     on threads (a full pipe would block the server) and kept in `stderr_lines` for inspection; `on_stderr`, when
-    given, also receives each stderr line as it arrives (the provider's progress while it waits on a run).
+    given, also receives each stderr line as it arrives (the provider's progress while it waits on a run). A line
+    may arrive just after the answer of the call that printed it: `wait_for_stderr` waits for one (bounded).
     """
 
     project: str = "project"
@@ -181,6 +185,20 @@ class ProviderServer:
 
     def delete(self, urn: str, id_: str, outputs: Mapping[str, Any]) -> None:
         self._stub.Delete(provider_pb2.DeleteRequest(id=id_, urn=urn, properties=self._struct(outputs)))
+
+    def wait_for_stderr(self, text: str, *, after: int = 0, timeout: float = 10.0) -> str | None:
+        """The first stderr line from index `after` on that contains `text`, waiting up to `timeout` seconds for it
+        (the drain thread may read it just after the call's answer); None if none came."""
+
+        def found() -> str | None:
+            return next((line for line in self.stderr_lines[after:] if text in line), None)
+
+        try:
+            return poll(
+                found, until=lambda line: line is not None, deadline=Deadline.after(timeout), interval=(0.02, 0.1)
+            )
+        except WaitTimeoutError:
+            return None
 
     def _struct(self, props: Mapping[str, Any]) -> struct_pb2.Struct:
         assert self._loop is not None, "start() the server first"
