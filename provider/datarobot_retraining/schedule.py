@@ -7,9 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from croniter import croniter
-from croniter.croniter import CroniterBadDateError, CroniterError
-
 SCHEDULE_FIELDS = ("minute", "hour", "day_of_month", "month", "day_of_week")
 EVERY = "*"
 
@@ -140,6 +137,10 @@ def _expand_field(field: str, text: str) -> list[int | str]:
         f'the {rule.label} field {text!r} is not valid: use {rule.low}-{rule.high}{names}, "*", ranges (1-5), '
         "steps (*/15) or lists (1,15)"
     )
+    # croniter is imported where it is used: validating a schedule (the provider's `check`) never needs it.
+    from croniter import croniter
+    from croniter.croniter import CroniterError
+
     try:
         expanded, nth_weekday = croniter.expand(" ".join(parts))
     except (CroniterError, ValueError, KeyError) as error:
@@ -231,6 +232,9 @@ def next_fire_times(schedule: Mapping[str, Any] | None, *, after: datetime | Non
     if expression is None:
         return []
     start = (after or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    from croniter import croniter
+    from croniter.croniter import CroniterBadDateError
+
     try:
         iterator = croniter(expression, start, day_or=True)
         times = [iterator.get_next(datetime) for _ in range(count)]

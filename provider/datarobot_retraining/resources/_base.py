@@ -6,12 +6,11 @@ import sys
 import threading
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 from pydantic import BaseModel
 
-from datarobot_retraining.client import DataRobotClient
 from datarobot_retraining.client.polling import DEFAULT_POLL_INTERVAL
 from datarobot_retraining.config import ENV_TOKEN, STACK_TOKEN_KEY, ProviderConfig, missing_token
 from datarobot_retraining.errors import (
@@ -22,6 +21,9 @@ from datarobot_retraining.errors import (
 )
 from datarobot_retraining.inputs._validation import is_unknown
 from datarobot_retraining.resources._engine import report_errors_as_sentences
+
+if TYPE_CHECKING:
+    from datarobot_retraining.client import DataRobotClient
 
 #: Where the token comes from, in the words of a sentence that tells the user how to set it.
 TOKEN_SOURCES = f"`pulumi config set --secret {STACK_TOKEN_KEY} <token>` or the {ENV_TOKEN} environment variable"
@@ -38,6 +40,9 @@ def shared_client(config: ProviderConfig) -> DataRobotClient:
     with _clients_lock:
         client = _clients.get(key)
         if client is None:
+            # Imported on the first call, not with the provider: a `check` makes no call, so it never pays for httpx.
+            from datarobot_retraining.client import DataRobotClient
+
             client = DataRobotClient(config.endpoint, config.token, timeout=config.request_timeout)
             _clients[key] = client
         return client

@@ -5,11 +5,10 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Collection, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
-from datarobot_retraining.client import DataRobotClient
 from datarobot_retraining.client.polling import Deadline, poll
 from datarobot_retraining.errors import (
     AmbiguousRequestError,
@@ -57,6 +56,9 @@ from datarobot_retraining.resources._base import (
 )
 from datarobot_retraining.resources._ownership import ADOPTED, CREATED, OWNED, PROVENANCE, Claims
 from datarobot_retraining.schedule import SCHEDULE_FIELDS, next_fire_times
+
+if TYPE_CHECKING:
+    from datarobot_retraining.client import DataRobotClient
 
 MAX_POLICIES = 5
 #: How the progress line of an adoption starts (it goes on with the name, then the policy id in parentheses); the

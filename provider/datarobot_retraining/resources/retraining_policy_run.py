@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
-from datarobot_retraining.client import DataRobotClient
 from datarobot_retraining.client.polling import Deadline, poll
 from datarobot_retraining.errors import (
     AmbiguousRequestError,
@@ -37,6 +36,9 @@ from datarobot_retraining.resources._base import (
     progress,
     reason_of,
 )
+
+if TYPE_CHECKING:
+    from datarobot_retraining.client import DataRobotClient
 
 
 class RetrainingPolicyRunProvider(DataRobotResourceProvider):

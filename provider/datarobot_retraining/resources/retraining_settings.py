@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
-from datarobot_retraining.client import DataRobotClient
 from datarobot_retraining.errors import APIError, NotFoundError, ResourceOperationError, UnprocessableEntityError
 from datarobot_retraining.inputs.retraining_settings import SETTINGS_LEAVES, check_settings
 from datarobot_retraining.leaf_paths import MANAGED_FIELDS, changed_leaves, leaves, managed_list, removed_leaves
@@ -16,6 +15,9 @@ from datarobot_retraining.resources._base import (
     deployment_changed,
     reason_of,
 )
+
+if TYPE_CHECKING:
+    from datarobot_retraining.client import DataRobotClient
 
 _NO_DEFAULTS: dict[str, Any] = {}
 
