@@ -168,21 +168,35 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
     ) -> RetrainingPolicyRun:
         runs = client.retraining_policy_runs
         subject = f"retraining policy {policy_id} on deployment {deployment_id}"
+        # The newest run before each POST: if the answer is lost, only a run newer than this one can be ours; a run
+        # already going (someone else's, or its schedule's) must never be taken for it.
+        newest_before: str | None = None
+        posted = False
+
+        def post() -> RetrainingPolicyRun:
+            nonlocal newest_before, posted
+            newest_before, posted = runs.newest_run_id(deployment_id, policy_id), False
+            posted = True
+            return runs.start(deployment_id, policy_id, newest_before=newest_before)
+
         try:
             try:
-                return runs.start(deployment_id, policy_id)
+                return post()
             except ConflictError:
                 # DataRobot runs one run of a policy at a time: wait for the one in progress, then start ours.
                 self._wait_until_idle(client, deployment_id, policy_id, deadline, timeout)
-                return runs.start(deployment_id, policy_id)
+                return post()
         except (AmbiguousRequestError, InternalServerError, ResponseValidationError) as error:
+            if not posted:  # the look before the POST failed: nothing was sent, nothing to find
+                raise ResourceOperationError(f"Could not start a run of {subject}: {reason_of(error)}.") from error
             # The POST may have started a run without our hearing of it. Never send it again blindly.
             found = self._find_started(client, deployment_id, policy_id, error)
-            if found is None:
+            if found is None or found.id == newest_before:
+                going = "" if found is None else f" other than run {found.id}, which was already going before it"
                 raise ResourceOperationError(
                     f"Starting a run of {subject} got no usable answer ({reason_of(error)}) and no run is in "
-                    f"progress now; run pulumi up again (see `datarobot-retraining runs list {deployment_id} "
-                    f"{policy_id}`)."
+                    f"progress now{going}; run pulumi up again (see `datarobot-retraining runs list "
+                    f"{deployment_id} {policy_id}`)."
                 ) from error
             progress(f"Starting a run of {subject} lost its answer, but run {found.id} is in progress; using it.")
             return found
