@@ -129,8 +129,11 @@ def test_create_starts_one_run_and_outputs_every_input(
 ) -> None:
     emulator.control.clear_requests()
     id_, outs = create(provider, props(policy_id))
+    # The newest run before the POST (the policy's latestRun; none yet, so the run list too), then the POST.
     assert [(r["method"], r["path"].rstrip("/").rsplit("/", 1)[-1]) for r in emulator.control.requests()] == [
-        ("POST", "runs")
+        ("GET", policy_id),
+        ("GET", "runs"),
+        ("POST", "runs"),
     ]
     assert runs(client, policy_id) == [outs["run_id"]]
     assert id_ != outs["run_id"] and len(id_) == 32  # the resource's own id: it outlives its first run
