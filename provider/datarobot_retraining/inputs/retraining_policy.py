@@ -1,4 +1,4 @@
-"""Desired state of a retraining policy: validation for `check`, its leaf paths, and the server's defaults."""
+"""Desired state of a retraining policy, declared once: its fields, server defaults and leaf paths; `check`."""
 
 from __future__ import annotations
 
@@ -6,8 +6,18 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from datarobot_retraining.inputs._shape import (
+    NotSent,
+    NullSpelledNone,
+    ReplacesOnChange,
+    Required,
+    ServerDefault,
+    Unit,
+    leaf_paths,
+    server_defaults,
+)
 from datarobot_retraining.inputs._validation import (
     PROVIDER_KEY,
     Failure,
@@ -45,6 +55,7 @@ def _int(value: Any) -> Any:
 
 
 Int = Annotated[int, BeforeValidator(_int)]
+PolicyName = Annotated[str, Field(min_length=1, max_length=NAME_MAX_LENGTH)]
 MinuteValue = Annotated[int | str, BeforeValidator(partial(normalize_value, "minute"))]
 HourValue = Annotated[int | str, BeforeValidator(partial(normalize_value, "hour"))]
 DayOfMonthValue = Annotated[int | str, BeforeValidator(partial(normalize_value, "day_of_month"))]
@@ -57,7 +68,12 @@ def _every() -> list[int | str]:
 
 
 class ScheduleInputs(InputModel):
-    """A cron-like schedule in UTC; a field left out means `["*"]` (every)."""
+    """When a trigger fires, in UTC. Each field is a list; a field left out means `["*"]` (every).
+
+    `minute` 0-59, `hour` 0-23, `day_of_month` 1-31, `month` 1-12 or names (`"jan"`, `"October"`), `day_of_week`
+    0-6 with Sunday = 0 or names (`"sun"`, `"Monday"`). When both day fields are restricted, they add up.
+    `ScheduleArgs.from_cron("0 6 * * 1-5")` builds the lists from a cron line.
+    """
 
     minute: list[MinuteValue] = Field(default_factory=_every)
     hour: list[HourValue] = Field(default_factory=_every)
@@ -81,13 +97,18 @@ class ScheduleInputs(InputModel):
 
 
 class TriggerInputs(InputModel):
-    """When a run starts: on a schedule, on a health decline, by a custom job, or only by hand (type None)."""
+    """What starts a run. `type=None` (or no trigger at all) means manual only.
 
-    type: TriggerType | None = None
-    schedule: ScheduleInputs | None = None
-    status_declines_to_warning: bool | None = None
-    status_declines_to_failing: bool | None = None
-    status_still_in_decline: bool | None = None
+    `schedule` is required for `type="schedule"`; decline triggers may carry one too (the server stores it).
+    The `status_*` flags choose which health changes fire a decline trigger; `min_interval_between_runs` is an
+    ISO-8601 duration such as `"P1D"`; `custom_job_id` goes with `type="custom_job"`.
+    """
+
+    type: Annotated[TriggerType | None, NullSpelledNone()] = None
+    schedule: Annotated[ScheduleInputs | None, Unit()] = None
+    status_declines_to_warning: Annotated[bool | None, ServerDefault(False)] = None
+    status_declines_to_failing: Annotated[bool | None, ServerDefault(False)] = None
+    status_still_in_decline: Annotated[bool | None, ServerDefault(False)] = None
     min_interval_between_runs: str | None = None
     custom_job_id: Id | None = None
 
@@ -109,24 +130,24 @@ class TriggerInputs(InputModel):
 
 
 class AutopilotOptionsInputs(InputModel):
-    """How Autopilot runs in the retraining project."""
+    """Autopilot in the retraining project. `blend_best_models` cannot be combined with `shap_only_mode`."""
 
-    mode: AutopilotMode | None = None
-    blend_best_models: bool | None = None
-    run_leakage_removed_feature_list: bool | None = None
-    scoring_code_only: bool | None = None
-    shap_only_mode: bool | None = None
+    mode: Annotated[AutopilotMode | None, ServerDefault(AutopilotMode.QUICK)] = None
+    blend_best_models: Annotated[bool | None, ServerDefault(False)] = None
+    run_leakage_removed_feature_list: Annotated[bool | None, ServerDefault(True)] = None
+    scoring_code_only: Annotated[bool | None, ServerDefault(False)] = None
+    shap_only_mode: Annotated[bool | None, ServerDefault(False)] = None
 
 
 class ProjectOptionsInputs(InputModel):
-    """Partitioning and metric of the retraining project (used with project_options_strategy=custom/override)."""
+    """Partitioning and metric: `holdout_pct` 0-98, `validation_pct` 1-99, `reps` (CV folds) 2-50."""
 
-    cv_method: CVMethod | None = None
-    validation_type: ValidationType | None = None
+    cv_method: Annotated[CVMethod | None, ServerDefault(CVMethod.RANDOM_CV)] = None
+    validation_type: Annotated[ValidationType | None, ServerDefault(ValidationType.CV)] = None
     metric: Metric | None = None
-    holdout_pct: Annotated[int | float | None, Field(ge=0, le=98)] = None
+    holdout_pct: Annotated[int | float | None, Field(ge=0, le=98), ServerDefault(20)] = None
     validation_pct: Annotated[int | float | None, Field(ge=1, le=99)] = None
-    reps: Annotated[Int | None, Field(ge=2, le=50)] = None
+    reps: Annotated[Int | None, Field(ge=2, le=50), ServerDefault(5)] = None
 
     @field_validator("holdout_pct", "validation_pct")
     @classmethod
@@ -135,95 +156,76 @@ class ProjectOptionsInputs(InputModel):
 
 
 class PeriodicityInputs(InputModel):
-    """One periodicity of a time-series project: `time_steps` of `time_unit`."""
+    """One periodicity of a time series: `time_steps` (≥ 0) of `time_unit` (e.g. 7 of "DAY")."""
 
     time_steps: Annotated[Int, Field(ge=0)]
     time_unit: TimeUnit
 
 
 class TimeSeriesOptionsInputs(InputModel):
-    """Time-series options of the retraining project (periodicities included, unlike the official bridge)."""
+    """Time-series options; `differencing_method="seasonal"` needs periodicities."""
 
     calendar_id: Id | None = None
     differencing_method: DifferencingMethod | None = None
     exponentially_weighted_moving_alpha: Annotated[float | None, Field(ge=0, le=1)] = None
-    periodicities: list[PeriodicityInputs] | None = None
+    periodicities: Annotated[list[PeriodicityInputs] | None, Unit()] = None
     treat_as_exponential: TreatAsExponential | None = None
 
 
 class RetrainingPolicyInputs(InputModel):
-    """The validated desired state of one retraining policy, snake_case, as `check` returns it."""
+    """The desired state of one retraining policy, snake_case, as `check` returns it (the one declaration of its
+    fields: see `inputs._shape`)."""
 
-    deployment_id: Id | None = None
-    name: Annotated[str, Field(min_length=1, max_length=NAME_MAX_LENGTH)] | None = None
+    deployment_id: Annotated[Id | None, Required(), NotSent(), ReplacesOnChange()] = None
+    """The deployment the policy belongs to. Changing it replaces the policy."""
+    name: Annotated[PolicyName | None, Required()] = None
+    """The policy's name in DataRobot (defaults to the resource name)."""
     description: Annotated[str, Field(max_length=DESCRIPTION_MAX_LENGTH)] | None = None
-    action: Action | None = None
+    action: Annotated[Action | None, ServerDefault(Action.CREATE_CHALLENGER)] = None
     trigger: TriggerInputs | None = None
-    model_selection_strategy: ModelSelectionStrategy | None = None
-    feature_list_strategy: FeatureListStrategy | None = None
-    project_options_strategy: ProjectOptionsStrategy | None = None
+    model_selection_strategy: Annotated[
+        ModelSelectionStrategy | None, ServerDefault(ModelSelectionStrategy.AUTOPILOT_RECOMMENDED)
+    ] = None
+    feature_list_strategy: Annotated[
+        FeatureListStrategy | None, ServerDefault(FeatureListStrategy.SAME_AS_CHAMPION)
+    ] = None
+    project_options_strategy: Annotated[
+        ProjectOptionsStrategy | None, ServerDefault(ProjectOptionsStrategy.SAME_AS_CHAMPION)
+    ] = None
     autopilot_options: AutopilotOptionsInputs | None = None
     project_options: ProjectOptionsInputs | None = None
     time_series_options: TimeSeriesOptionsInputs | None = None
     use_case_id: Id | None = None
-    adopt_existing: bool = False
+    adopt_existing: Annotated[bool, NotSent()] = False
+    """Take over an existing policy of the same name instead of failing (never sent to DataRobot)."""
 
 
-# Every unit of desired state a user can set, compare, or remove. A schedule and the periodicities are one unit
-# each: a partial schedule has no meaning of its own.
-POLICY_LEAVES: tuple[str, ...] = (
-    "name",
-    "description",
-    "action",
-    "model_selection_strategy",
-    "feature_list_strategy",
-    "project_options_strategy",
-    "use_case_id",
-    "trigger.type",
-    "trigger.schedule",
-    "trigger.status_declines_to_warning",
-    "trigger.status_declines_to_failing",
-    "trigger.status_still_in_decline",
-    "trigger.min_interval_between_runs",
-    "trigger.custom_job_id",
-    "autopilot_options.mode",
-    "autopilot_options.blend_best_models",
-    "autopilot_options.run_leakage_removed_feature_list",
-    "autopilot_options.scoring_code_only",
-    "autopilot_options.shap_only_mode",
-    "project_options.cv_method",
-    "project_options.validation_type",
-    "project_options.metric",
-    "project_options.holdout_pct",
-    "project_options.validation_pct",
-    "project_options.reps",
-    "time_series_options.calendar_id",
-    "time_series_options.differencing_method",
-    "time_series_options.exponentially_weighted_moving_alpha",
-    "time_series_options.periodicities",
-    "time_series_options.treat_as_exponential",
-)
+class RetrainingPolicyOutputs(BaseModel):
+    """What the provider reports beyond the inputs (the SDK declares them as output attributes)."""
 
-# What a leaf returns to when the user stops setting it: the server's create-time defaults (reference §6).
-# Leaves not listed here go back to null.
-POLICY_SERVER_DEFAULTS: dict[str, Any] = {
-    "action": Action.CREATE_CHALLENGER.value,
-    "feature_list_strategy": FeatureListStrategy.SAME_AS_CHAMPION.value,
-    "model_selection_strategy": ModelSelectionStrategy.AUTOPILOT_RECOMMENDED.value,
-    "project_options_strategy": ProjectOptionsStrategy.SAME_AS_CHAMPION.value,
-    "autopilot_options.mode": AutopilotMode.QUICK.value,
-    "autopilot_options.blend_best_models": False,
-    "autopilot_options.scoring_code_only": False,
-    "autopilot_options.run_leakage_removed_feature_list": True,
-    "autopilot_options.shap_only_mode": False,
-    "project_options.cv_method": CVMethod.RANDOM_CV.value,
-    "project_options.validation_type": ValidationType.CV.value,
-    "project_options.holdout_pct": 20,
-    "project_options.reps": 5,
-    "trigger.status_declines_to_warning": False,
-    "trigger.status_declines_to_failing": False,
-    "trigger.status_still_in_decline": False,
-}
+    policy_id: str
+    """The DataRobot id of the policy (also the resource id)."""
+    use_case_name: str | None
+    latest_run: dict[str, Any] | None
+    """The newest run as of the last create, update or refresh (`pulumi refresh` updates it)."""
+    next_scheduled_runs: list[str]
+    """The next three UTC times (ISO 8601) a schedule trigger fires, as of the last create, update or refresh."""
+    managed_fields: list[str]
+    """The fields this program sets (dotted paths); the others are the server's."""
+    provenance: str | None
+    """`created` (this stack created the policy) or `adopted` (taken over with `adopt_existing=True`); destroy
+    deletes only such a policy."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+
+#: Every unit of desired state a user can set, compare, or remove. A schedule and the periodicities are one unit
+#: each (`Unit()`): a partial schedule has no meaning of its own.
+POLICY_LEAVES: tuple[str, ...] = leaf_paths(RetrainingPolicyInputs)
+
+#: What a leaf returns to when the user stops setting it: the server's create-time defaults (reference §6), declared
+#: as `ServerDefault(...)` on the fields. Leaves not listed here go back to null.
+POLICY_SERVER_DEFAULTS: dict[str, Any] = server_defaults(RetrainingPolicyInputs)
 
 
 def check_policy(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]]:
