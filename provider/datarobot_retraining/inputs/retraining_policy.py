@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from datarobot_retraining.inputs._check import IsKnown, check_inputs
 from datarobot_retraining.inputs._shape import (
     NotSent,
     NullSpelledNone,
@@ -19,16 +20,12 @@ from datarobot_retraining.inputs._shape import (
     server_defaults,
 )
 from datarobot_retraining.inputs._validation import (
-    PROVIDER_KEY,
     Failure,
     Id,
     InputModel,
     as_int,
     get_path,
     is_iso8601_duration,
-    restore_unknowns,
-    split_unknowns,
-    validation_failures,
 )
 from datarobot_retraining.models.enums import (
     Action,
@@ -229,31 +226,15 @@ POLICY_SERVER_DEFAULTS: dict[str, Any] = server_defaults(RetrainingPolicyInputs)
 
 
 def check_policy(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]]:
-    """Validate and normalize a policy's inputs; unknown values pass through untouched and unjudged."""
-    props = {k: v for k, v in news.items() if k != PROVIDER_KEY}
-    known, unknown_paths = split_unknowns(props)
-    unknown_roots = {path[0] for path in unknown_paths}
-    try:
-        model = RetrainingPolicyInputs.model_validate(known)
-    except ValidationError as error:
-        # Report the cross-field rules too, so one preview shows every problem rather than one at a time.
-        unknown = {".".join(p) for p in unknown_paths}
-        failures = [_with_key_hint(f) for f in validation_failures(error, root="RetrainingPolicy")]
-        return dict(news), failures + _cross_field_failures(known, unknown)
-
-    normalized = model.model_dump(mode="json", exclude_unset=True)
-    if "trigger" in normalized and model.trigger is not None and model.trigger.schedule is not None:
-        normalized["trigger"]["schedule"] = model.trigger.schedule.model_dump(mode="json")
-    failures = [
-        Failure(key, f"{key} is required")
-        for key in ("deployment_id", "name")
-        if normalized.get(key) is None and key not in unknown_roots
-    ]
-    failures += _cross_field_failures(normalized, {".".join(p) for p in unknown_paths})
-    result = restore_unknowns(normalized, unknown_paths)
-    if PROVIDER_KEY in news:
-        result[PROVIDER_KEY] = news[PROVIDER_KEY]
-    return result, failures
+    """Validate and normalize a policy's inputs (the one check path and its rule for unknowns: `inputs._check`)."""
+    return check_inputs(
+        news,
+        RetrainingPolicyInputs,
+        root="RetrainingPolicy",
+        outputs=RetrainingPolicyOutputs.model_fields,
+        cross_field=_cross_field_failures,
+        explain=_with_key_hint,
+    )
 
 
 def _with_key_hint(failure: Failure) -> Failure:
@@ -265,12 +246,9 @@ def _with_key_hint(failure: Failure) -> Failure:
     return Failure(failure.property, f"{key} is not a property of trigger.schedule: {hint}")
 
 
-def _cross_field_failures(policy: Mapping[str, Any], unknown: set[str]) -> list[Failure]:
+def _cross_field_failures(policy: Mapping[str, Any], known: IsKnown) -> list[Failure]:
     """Rules between fields that the reference confirms; anything uncertain is left to the server."""
     failures: list[Failure] = []
-
-    def known(path: str) -> bool:
-        return not any(path == u or path.startswith(u + ".") or u.startswith(path + ".") for u in unknown)
 
     trigger_type = get_path(policy, "trigger.type")
     if (

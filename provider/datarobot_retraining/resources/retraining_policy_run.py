@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from datarobot_retraining.client import DataRobotClient
 from datarobot_retraining.errors import (
@@ -19,11 +19,11 @@ from datarobot_retraining.errors import (
     ResponseValidationError,
     UnprocessableEntityError,
 )
-from datarobot_retraining.inputs._validation import contains_unknown, is_unknown
+from datarobot_retraining.inputs._validation import Failure, contains_unknown
 from datarobot_retraining.inputs.retraining_policy_run import (
-    REPLACING_KEYS,
     RUN_INPUT_KEYS,
     RUN_OUTPUT_KEYS,
+    RetrainingPolicyRunInputs,
     check_policy_run,
 )
 from datarobot_retraining.models import RetrainingPolicyRun, RunStatus, is_terminal
@@ -61,15 +61,16 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
       challenger, replacing the model) is left to finish, with a note on stderr. A run already gone is success.
     """
 
-    # -- check: preview and up; no API call. ----------------------------------------------------------------
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        inputs, failures = check_policy_run(news)
-        return CheckResult(inputs, [CheckFailure(f.property, f.reason) for f in failures])
+    inputs_model = RetrainingPolicyRunInputs
+
+    # -- check: the base's (fills `wait` and `wait_timeout_seconds`). ---------------------------------------------
+    def check_inputs(self, news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]]:
+        return check_policy_run(news)
 
     # -- diff: preview and up, with the previous OUTPUTS as olds; no API call. --------------------------------
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        desired, _ = check_policy_run(news)
-        replaces = [key for key in REPLACING_KEYS if is_unknown(desired.get(key)) or desired.get(key) != olds.get(key)]
+        desired = self.desired(news)
+        replaces = self.replaces(olds, desired)
         settings_changed = any(
             not same_value(desired.get(key), olds.get(key)) for key in ("wait", "wait_timeout_seconds")
         )
@@ -78,7 +79,7 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
 
     # -- create: up only. Starts a run (and waits for it when asked). -----------------------------------------
     def create(self, props: dict[str, Any]) -> CreateResult:
-        desired, _ = check_policy_run(props)
+        desired = self.desired(props)
         run = self._run(desired)
         return CreateResult(uuid.uuid4().hex, outputs(desired, run))
 
@@ -104,7 +105,7 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
 
     # -- update: up only. A new run when triggers changed; otherwise only the state changes. ------------------
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        desired, _ = check_policy_run(news)
+        desired = self.desired(news)
         if not triggers_changed(olds, desired):
             # Only wait / wait_timeout_seconds changed: they shape the next run's start, not the current run.
             kept = {key: olds.get(key) for key in RUN_OUTPUT_KEYS}
