@@ -47,6 +47,12 @@ class NotSent:
 
 
 @dataclass(frozen=True)
+class NotInAnswer:
+    """The server's answer does not hold the field under its name (a policy's answer has `useCase {id, name}` for
+    `use_case_id`): the tolerant response model leaves it out and the provider derives it."""
+
+
+@dataclass(frozen=True)
 class FilledByCheck:
     """`check` writes the default when the field is left out, so the state says what the provider will do."""
 

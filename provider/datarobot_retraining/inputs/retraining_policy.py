@@ -10,6 +10,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from datarobot_retraining.inputs._check import IsKnown, check_inputs
 from datarobot_retraining.inputs._shape import (
+    NotInAnswer,
     NotSent,
     NullSpelledNone,
     ReplacesOnChange,
@@ -192,7 +193,7 @@ class RetrainingPolicyInputs(InputModel):
     autopilot_options: AutopilotOptionsInputs | None = None
     project_options: ProjectOptionsInputs | None = None
     time_series_options: TimeSeriesOptionsInputs | None = None
-    use_case_id: Id | None = None
+    use_case_id: Annotated[Id | None, NotInAnswer()] = None
     adopt_existing: Annotated[bool, NotSent()] = False
     """Take over an existing policy of the same name instead of failing (never sent to DataRobot)."""
 
