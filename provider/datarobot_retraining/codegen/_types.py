@@ -25,6 +25,19 @@ def stem(model: type) -> str:
     return name[: -len(INPUTS_SUFFIX)] if name.endswith(INPUTS_SUFFIX) else name
 
 
+#: How the SDK's outputs and state shapes write a value that is not an object.
+_SDK_PLAIN = {
+    "bool": "bool",
+    "str": "str",
+    "enum": "str",
+    "int": "int",
+    "float": "float",
+    "number": "float",
+    "any": "Any",
+    "values": "list[ScheduleValue]",
+}
+
+
 @dataclass(frozen=True)
 class Field:
     """One field of an Inputs model, with what the renderers ask of it."""
@@ -92,39 +105,18 @@ class Field:
 
     def sdk_output(self) -> str:
         """The type of the resource's output attribute (inside `pulumi.Output[...]`): objects are plain dicts."""
-        kind = self.shape.kind
-        base = {
-            "bool": "bool",
-            "str": "str",
-            "enum": "str",
-            "int": "int",
-            "float": "float",
-            "number": "float",
-            "any": "Any",
-            "values": "list[ScheduleValue]",
-            "model": "dict[str, Any]",
-            "models": "list[dict[str, Any]]",
-        }[kind]
+        objects = {"model": "dict[str, Any]", "models": "list[dict[str, Any]]"}
+        base = objects.get(self.shape.kind) or _SDK_PLAIN[self.shape.kind]
         return base if self.never_null else f"{base} | None"
 
     def sdk_state(self) -> str:
         """The type in the state shape TypedDicts (`TriggerState`...)."""
         kind = self.shape.kind
-        if kind == "model":
-            base = f"{stem(self._of())}State"
-        elif kind == "models":
-            base = f"list[{stem(self._of())}State]"
+        if kind in {"model", "models"}:
+            state = f"{stem(self._of())}State"
+            base = state if kind == "model" else f"list[{state}]"
         else:
-            base = {
-                "bool": "bool",
-                "str": "str",
-                "enum": "str",
-                "int": "int",
-                "float": "float",
-                "number": "float",
-                "any": "Any",
-                "values": "list[ScheduleValue]",
-            }[kind]
+            base = _SDK_PLAIN[kind]
         return base if self.pydantic_required or self.info.default_factory is not None else f"{base} | None"
 
     # -- the wire --------------------------------------------------------------------------------------------------
