@@ -28,6 +28,8 @@ DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 # Control requests that create this many objects at once would stall the server for minutes.
 MAX_CREATED_AT_ONCE = 100_000
+# Starlette serves HEAD wherever it serves GET; a HEAD is a read like GET, never the route's write.
+_READS = ("GET", "HEAD")
 
 
 class _Json(JSONResponse):
@@ -138,7 +140,7 @@ def create_app(backend: Backend, token: str, injector: FaultInjector | None = No
 
     async def deployment_settings(request: Request) -> Response:
         deployment_id = request.path_params["deployment_id"]
-        if request.method == "GET":
+        if request.method in _READS:
             return _ok(backend.get_deployment_settings(deployment_id))
         job_id = backend.patch_deployment_settings(deployment_id, await _body(request))
         # Asynchronous in DataRobot: 202 and a status URL to poll (the official client requires the Location).
@@ -152,14 +154,14 @@ def create_app(backend: Backend, token: str, injector: FaultInjector | None = No
     # -- retraining --
     async def retraining_settings(request: Request) -> Response:
         deployment_id = request.path_params["deployment_id"]
-        if request.method == "GET":
+        if request.method in _READS:
             return _ok(backend.get_retraining_settings(deployment_id))
         backend.patch_retraining_settings(deployment_id, await _body(request))
         return _no_content()
 
     async def policies(request: Request) -> Response:
         deployment_id = request.path_params["deployment_id"]
-        if request.method == "GET":
+        if request.method in _READS:
             offset, limit = _page(request)
             items, total = backend.list_policies(deployment_id, offset, limit)
             return _envelope(request, items, total, offset, limit)
@@ -167,7 +169,7 @@ def create_app(backend: Backend, token: str, injector: FaultInjector | None = No
 
     async def policy(request: Request) -> Response:
         deployment_id, policy_id = request.path_params["deployment_id"], request.path_params["policy_id"]
-        if request.method == "GET":
+        if request.method in _READS:
             return _ok(backend.get_policy(deployment_id, policy_id))
         if request.method == "PATCH":
             return _ok(backend.patch_policy(deployment_id, policy_id, await _body(request)))
@@ -176,7 +178,7 @@ def create_app(backend: Backend, token: str, injector: FaultInjector | None = No
 
     async def policy_runs(request: Request) -> Response:
         deployment_id, policy_id = request.path_params["deployment_id"], request.path_params["policy_id"]
-        if request.method == "GET":
+        if request.method in _READS:
             offset, limit = _page(request)
             items, total = backend.list_runs(deployment_id, policy_id, offset, limit)
             return _envelope(request, items, total, offset, limit)
@@ -186,7 +188,7 @@ def create_app(backend: Backend, token: str, injector: FaultInjector | None = No
     async def policy_run(request: Request) -> Response:
         params = request.path_params
         args = (params["deployment_id"], params["policy_id"], params["run_id"])
-        if request.method == "GET":
+        if request.method in _READS:
             return _ok(backend.get_run(*args))
         return _ok(backend.patch_run(*args, await _body(request)))
 
@@ -246,7 +248,7 @@ def create_app(backend: Backend, token: str, injector: FaultInjector | None = No
         return _ok({"enabled": body["enabled"]})
 
     async def c_clock(request: Request) -> Response:
-        if request.method == "GET":
+        if request.method in _READS:
             return _ok(clock_json())
         fields = ControlFields(await _body(request))
         epoch = fields.get("now", fields.timestamp)
@@ -281,7 +283,7 @@ def create_app(backend: Backend, token: str, injector: FaultInjector | None = No
         return _ok({"seconds": backend.step_seconds})
 
     async def c_faults(request: Request) -> Response:
-        if request.method == "GET":
+        if request.method in _READS:
             return _ok({"faults": faults.active()})
         if request.method == "DELETE":
             faults.clear()
