@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import threading
@@ -49,6 +50,14 @@ CREATE INDEX IF NOT EXISTS runs_active ON runs (active);
 
 def _dump(doc: Doc) -> str:
     return json.dumps(doc, separators=(",", ":"))
+
+
+def _on_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def _load(text: str) -> Doc:
@@ -221,6 +230,10 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
+        if _on_event_loop():
+            # A transaction blocks (on the lock, on SQLite, on another process's BEGIN IMMEDIATE): on the event
+            # loop it would stall every request the server is answering meanwhile.
+            raise RuntimeError("a store transaction must not run on the event loop; run it in the threadpool")
         with self._lock:
             if self._depth:
                 # Re-entrant use (a rule calling another rule) joins the outer transaction.
