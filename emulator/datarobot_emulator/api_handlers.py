@@ -1,5 +1,4 @@
-"""Handlers of the real API (``/api/v2``), one per route and method: read the request, call a rule, shape the
-answer.
+"""Handlers of the real API (``/api/v2``), one per route and method: read the request, call a rule, answer.
 
 A rule opens a SQLite transaction, which blocks: each runs in Starlette's threadpool, so the event loop goes on
 answering other requests (and fault timers) meanwhile.

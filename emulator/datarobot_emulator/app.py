@@ -1,5 +1,4 @@
-"""The ASGI application (Starlette): the route table as data, the API's token check, errors as JSON answers. No
-rules and no handlers here."""
+"""The ASGI application (Starlette): the route table as data, the API's token check, errors as JSON; no rules."""
 
 from __future__ import annotations
 
@@ -143,8 +142,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 def create_app(backend: Backend, token: str, injector: FaultInjector | None = None) -> ASGIApp:
-    """The ASGI application: the real API under ``/api/v2`` (token required) and control routes under
-    ``/_emulator``."""
+    """The ASGI application: the real API under ``/api/v2`` (token required), control routes under ``/_emulator``."""
     services = Services(backend.rules, backend.control_plane, injector or FaultInjector())
     routes = [
         *_routes(API_PREFIX, API_ROUTES, partial(answer_api, _token_check(token)), services),

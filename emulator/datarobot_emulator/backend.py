@@ -1,5 +1,7 @@
-"""The emulator's world over one ``Store``: the API rules, the control plane, run orchestration and the ticker,
-assembled, and the start-up that seeds or restores them."""
+"""The emulator assembled over one ``Store``: API rules, control plane, run orchestration, ticker; and start-up.
+
+Start-up seeds an empty database, or restores the clock and the schedules of one that already holds a world.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Handlers of the control routes (``/_emulator``), one per route and method: read the fields by name, call the
-control plane.
+"""Handlers of the control routes (``/_emulator``), one per route and method: read fields by name, act, answer.
 
 Whatever opens a SQLite transaction (a reset of 100,000 deployments takes seconds) runs in Starlette's threadpool,
 off the event loop; reading the clock or setting the step length touches no database and stays on it.

@@ -15,8 +15,7 @@ Doc = dict[str, Any]
 
 
 class ControlPlane:
-    """The operations tests and scripts drive the emulator with; each public one that touches the store is one
-    transaction."""
+    """The operations tests and scripts drive the emulator with; each one that touches the store is a transaction."""
 
     def __init__(self, store: Store, orchestrator: Orchestrator) -> None:
         self.store = store
@@ -47,8 +46,10 @@ class ControlPlane:
             return add_deployments(tx, count, challengers_enabled=challengers_enabled)
 
     def set_health(self, deployment_id: str, kind: str, status: str, message: str | None = None) -> list[str]:
-        """Move a deployment's accuracy/drift/service health; decline policies react at once. Returns started
-        run ids."""
+        """Move a deployment's accuracy/drift/service health; decline policies react at once.
+
+        Returns the ids of the runs started.
+        """
         if kind not in HEALTH_FIELDS:
             raise UnprocessableError.from_errors({"kind": f"must be one of {', '.join(HEALTH_FIELDS)}"})
         if status not in HEALTH_STATUSES:
@@ -79,8 +80,10 @@ class ControlPlane:
         }
 
     def advance_clock(self, seconds: float) -> list[str]:
-        """Move the clock; schedules crossed are evaluated now (at most one run per policy). Returns started
-        run ids."""
+        """Move the clock; schedules crossed are evaluated now (at most one run per policy).
+
+        Returns the ids of the runs started.
+        """
         with self.store.transaction() as tx:
             clock = self.orchestrator.clock  # read under the store's lock: a reset replaces it
             self.orchestrator.sync(tx)  # runs and ticks due *before* the jump happen at the old time

@@ -56,8 +56,7 @@ class Orchestrator:
         deployment = tx.obj_get("deployment", run["deploymentId"])
         if deployment is None:
             return
-        # The retrained model becomes the champion: the deployment now serves a new model from the run's
-        # project.
+        # The retrained model becomes the champion: the deployment now serves a new model from the run's project.
         model = dict(deployment["model"])
         model["id"], model["projectId"] = tx.next_id(), run["projectId"]
         deployment["model"] = model

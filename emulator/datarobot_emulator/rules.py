@@ -1,5 +1,4 @@
-"""Business rules of the emulated API (no HTTP here): what each endpoint does to the store, and why it may
-refuse."""
+"""Business rules of the emulated API (no HTTP): what each endpoint does to the store, and why it may refuse."""
 
 from __future__ import annotations
 
@@ -90,8 +89,7 @@ class ApiRules:
                         continue
                     settings[key] = {**settings.get(key, {}), **value}
                 else:
-                    # Other deployment settings exist in DataRobot but do not matter to retraining: stored as
-                    # sent.
+                    # Other deployment settings exist in DataRobot but do not matter to retraining: kept as sent.
                     settings[key] = value
             if errors:
                 raise UnprocessableError.from_errors(errors)
@@ -192,8 +190,7 @@ class ApiRules:
             self.orchestrator.sync(tx)
             lookups.deployment(tx, deployment_id)
             parsed = parse_policy_body(body, create=True)
-            # Counted inside the same IMMEDIATE transaction as the insert: two racing creates cannot both see
-            # 4.
+            # Counted in the same IMMEDIATE transaction as the insert: two racing creates cannot both see room.
             if tx.policy_count(deployment_id) >= POLICY_LIMIT:
                 raise UnprocessableError(
                     f"A deployment can have at most {POLICY_LIMIT} retraining policies; "

@@ -67,8 +67,7 @@ def _load(text: str) -> Doc:
 
 
 class Tx:
-    """One transaction. Only ``Store.transaction`` creates these; every read and write of the backend goes
-    through one."""
+    """One transaction. Only ``Store.transaction`` creates these; every read and write of the world goes through one."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
@@ -209,11 +208,10 @@ class Tx:
 class Store:
     """A SQLite database (a file in WAL mode, or ``:memory:``) behind one lock.
 
-    Every transaction takes the lock and ``BEGIN IMMEDIATE``: the lock serialises the threads of this process
-    (the
-    uvicorn event loop and the background ticker share one connection), ``BEGIN IMMEDIATE`` serialises
-    processes
-    sharing a file. Check-then-write rules such as the five-policy limit are therefore atomic.
+    Every transaction takes the lock and ``BEGIN IMMEDIATE``: the lock serialises the threads of this process (the
+    threadpool answering requests and the background ticker share one connection), ``BEGIN IMMEDIATE`` serialises
+    processes sharing a file. Check-then-write rules such as the five-policy limit are therefore atomic. A
+    transaction blocks, so it refuses to run on an event loop thread.
     """
 
     def __init__(self, path: str = ":memory:") -> None:

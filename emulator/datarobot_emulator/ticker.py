@@ -1,5 +1,4 @@
-"""The background ticker: a daemon thread that ticks on an interval, so runs and schedules progress with nobody
-reading."""
+"""The background ticker: a daemon thread that ticks, so runs and schedules progress with nobody reading."""
 
 from __future__ import annotations
 

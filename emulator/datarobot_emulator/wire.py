@@ -1,5 +1,4 @@
-"""The wire format the handlers share: JSON answers, request bodies, pagination, absolute URLs, what a handler
-is given."""
+"""What the handlers share: JSON answers, request bodies, pagination, absolute URLs, and the services they get."""
 
 from __future__ import annotations
 
