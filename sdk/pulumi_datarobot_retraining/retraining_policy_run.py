@@ -53,7 +53,8 @@ class RetrainingPolicyRun(pulumi.dynamic.Resource, module="datarobot", name="Ret
     run_id: pulumi.Output[str]
     """The run started by the last create or update that changed `triggers`."""
     status: pulumi.Output[str]
-    """The run's status as of the last create, update or refresh (`scheduled`, `running`, `succeeded`, ...)."""
+    """The run's status as the server spells it, as of the last create, update or refresh (`scheduled`, `running`,
+    `succeeded`, ... on the emulator; `outcome_of(status)` says what any spelling means)."""
     start_time: pulumi.Output[str | None]
     finish_time: pulumi.Output[str | None]
     project_id: pulumi.Output[str | None]
@@ -65,6 +66,8 @@ class RetrainingPolicyRun(pulumi.dynamic.Resource, module="datarobot", name="Ret
     """The challenger the run added, for policies whose action is `create_challenger`."""
     error_message: pulumi.Output[str | None]
     """Why the run failed, when it did."""
+    use_case_id: pulumi.Output[str | None]
+    """The use case of the run's policy, when the server reports one."""
 
     def __init__(
         self,

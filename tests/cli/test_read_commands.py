@@ -13,7 +13,7 @@ from datarobot_retraining.models import (
     RetrainingPolicyCreate,
     RetrainingPolicyRun,
     RetrainingSettingsUpdate,
-    is_terminal,
+    outcome_of,
 )
 from pulumi_datarobot_retraining import ScheduleArgs
 from pulumi_datarobot_retraining._utilities import to_props
@@ -36,10 +36,10 @@ RUN_KEYS = {
 def finished_run(client: DataRobotClient, policy_id: str) -> RetrainingPolicyRun:
     run = client.retraining_policy_runs.start(DEPLOYMENT, policy_id)
     deadline = time.monotonic() + 10
-    while not is_terminal(run.status) and time.monotonic() < deadline:
+    while not outcome_of(run.status).finished and time.monotonic() < deadline:
         time.sleep(0.02)
         run = client.retraining_policy_runs.get(DEPLOYMENT, policy_id, run.id)
-    assert is_terminal(run.status)
+    assert outcome_of(run.status).finished
     return run
 
 

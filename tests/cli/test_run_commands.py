@@ -9,7 +9,7 @@ import pytest
 
 from datarobot_emulator.control import EmulatorControl
 from datarobot_retraining.client import DataRobotClient
-from datarobot_retraining.models import RetrainingPolicyRun, is_terminal
+from datarobot_retraining.models import RetrainingPolicyRun, outcome_of
 from tests.cli.conftest import DEPLOYMENT, Cli, Policies
 
 
@@ -20,7 +20,7 @@ def run_of(client: DataRobotClient, policy_id: str, run_id: str) -> RetrainingPo
 def wait_ended(client: DataRobotClient, policy_id: str, run_id: str) -> RetrainingPolicyRun:
     deadline = time.monotonic() + 10
     run = run_of(client, policy_id, run_id)
-    while not is_terminal(run.status) and time.monotonic() < deadline:
+    while not outcome_of(run.status).finished and time.monotonic() < deadline:
         time.sleep(0.02)
         run = run_of(client, policy_id, run_id)
     return run

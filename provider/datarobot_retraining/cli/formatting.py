@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from datarobot_retraining.models import RetrainingPolicy, RetrainingPolicyRun, RetrainingSettings
+from datarobot_retraining.models import RetrainingPolicy, RetrainingPolicyRun, RetrainingSettings, RunOutcome
 from datarobot_retraining.schedule import describe_trigger, next_fire_times
 
 NONE = "-"
@@ -163,12 +163,12 @@ def watch_line(run: RetrainingPolicyRun, elapsed: float) -> str:
 def run_outcome(run: RetrainingPolicyRun, policy: RetrainingPolicy) -> str:
     """One sentence on how a run ended, for the line after a wait."""
     where = f"Run {run.id} of policy '{policy.name}'"
-    status = run.status.strip().lower()
-    if status == "succeeded":
+    outcome = run.outcome
+    if outcome is RunOutcome.SUCCEEDED:
         return f"{where} succeeded in {duration_text(duration_seconds(run))}."
-    if status == "failed":
+    if outcome is RunOutcome.FAILED:
         return f"{where} failed: {(run.error_message or 'DataRobot gave no error message').rstrip('.')}."
-    if status in {"cancelled", "canceled"}:
+    if outcome is RunOutcome.CANCELLED:
         return f"{where} was cancelled."
     return f"{where} is {status_text(run)}."
 

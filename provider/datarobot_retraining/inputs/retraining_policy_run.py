@@ -39,6 +39,7 @@ RUN_OUTPUT_KEYS: tuple[str, ...] = (
     "registered_model_id",
     "challenger_id",
     "error_message",
+    "use_case_id",
 )
 
 

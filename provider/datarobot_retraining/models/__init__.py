@@ -21,12 +21,13 @@ from .enums import (
     Metric,
     ModelSelectionStrategy,
     ProjectOptionsStrategy,
+    RunOutcome,
     RunStatus,
     TimeUnit,
     TreatAsExponential,
     TriggerType,
     ValidationType,
-    is_terminal,
+    outcome_of,
 )
 from .retraining_policy import (
     AutopilotOptions,
@@ -81,6 +82,7 @@ __all__ = [
     "RetrainingPolicyUpdate",
     "RetrainingSettings",
     "RetrainingSettingsUpdate",
+    "RunOutcome",
     "RunStatus",
     "Schedule",
     "ScheduleState",
@@ -94,5 +96,5 @@ __all__ = [
     "TriggerType",
     "UserRef",
     "ValidationType",
-    "is_terminal",
+    "outcome_of",
 ]

@@ -25,12 +25,12 @@ from datarobot_retraining.inputs.retraining_policy import (
     POLICY_SERVER_DEFAULTS,
     check_policy,
 )
+from datarobot_retraining.inputs.retraining_policy_run import RUN_OUTPUT_KEYS
 from datarobot_retraining.models import (
     RetrainingPolicy,
     RetrainingPolicyCreate,
     RetrainingPolicyRun,
     RetrainingPolicyUpdate,
-    is_terminal,
 )
 from datarobot_retraining.resources._base import (
     MANAGED_FIELDS,
@@ -55,17 +55,8 @@ ADOPTION_NOTICE = "Adopting existing retraining policy"
 _CREATE_ATTEMPTS = 3
 # Guards the lazy creation of a provider instance's claims (an unpickled instance never ran __init__).
 _CLAIMS_LOCK = threading.Lock()
-_RUN_KEYS = (
-    "id",
-    "status",
-    "start_time",
-    "finish_time",
-    "project_id",
-    "model_package_id",
-    "challenger_id",
-    "registered_model_id",
-    "error_message",
-)
+# `latest_run` carries the run as RetrainingPolicyRun's outputs do, keyed `id` instead of `run_id`.
+_RUN_KEYS = ("id", *(key for key in RUN_OUTPUT_KEYS if key != "run_id"))
 
 
 def _leaf_equal(path: str, want: Any, have: Any) -> bool:
@@ -418,7 +409,7 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
         while True:
             try:
                 runs = client.retraining_policy_runs.list(deployment_id, policy_id)
-                active = [run for run in runs if not is_terminal(run.status)]
+                active = [run for run in runs if not run.outcome.finished]
             except NotFoundError:
                 return
             except APIError as error:

@@ -26,7 +26,7 @@ from datarobot_retraining.inputs.retraining_policy_run import (
     RUN_OUTPUT_KEYS,
     check_policy_run,
 )
-from datarobot_retraining.models import RetrainingPolicyRun, RunStatus, is_terminal
+from datarobot_retraining.models import RetrainingPolicyRun, RunOutcome, outcome_of
 from datarobot_retraining.resources._base import (
     DataRobotResourceProvider,
     ResourceOperationError,
@@ -115,13 +115,13 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
     # -- delete: never undoes a run; cancels one in progress when it can; already gone is success. -------------
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         deployment_id, policy_id, run_id = (str(props.get(k) or "") for k in ("deployment_id", "policy_id", "run_id"))
-        if not (deployment_id and policy_id and run_id) or is_terminal(props.get("status")):
+        if not (deployment_id and policy_id and run_id) or outcome_of(props.get("status")).finished:
             return  # an ended run never changes again: nothing to cancel, no request
         client = self.client()
         where = f"retraining run {run_id} of policy {policy_id} on deployment {deployment_id}"
         try:
             run = client.retraining_policy_runs.get(deployment_id, policy_id, run_id)
-            if run.is_terminal:
+            if run.outcome.finished:
                 return
             client.retraining_policy_runs.cancel(deployment_id, policy_id, run_id)
         except NotFoundError:
@@ -150,13 +150,12 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
         if not desired.get("wait"):
             return run
         run = self._wait(client, deployment_id, policy_id, run, deadline=deadline, timeout=timeout)
-        status = run.status.strip().lower()
-        if status == RunStatus.FAILED.value:
+        if run.outcome is RunOutcome.FAILED:
             why = (run.error_message or "DataRobot gave no error message").strip().rstrip(".")
             raise ResourceOperationError(
                 f"Retraining run {run.id} of policy {policy_id} on deployment {deployment_id} failed: {why}."
             )
-        if status in {RunStatus.CANCELLED.value, "canceled"}:
+        if run.outcome is RunOutcome.CANCELLED:
             raise ResourceOperationError(
                 f"Retraining run {run.id} of policy {policy_id} on deployment {deployment_id} was cancelled "
                 "before it ended; run pulumi up again to start another one."
@@ -211,7 +210,7 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
                 f"have succeeded ({reason_of(cause)}) and the check failed too ({reason_of(error)}); look at "
                 f"`datarobot-retraining runs list {deployment_id} {policy_id}` before running pulumi up again."
             ) from error
-        return latest if latest is not None and not latest.is_terminal else None
+        return latest if latest is not None and not latest.outcome.finished else None
 
     def _wait_until_idle(
         self, client: DataRobotClient, deployment_id: str, policy_id: str, deadline: float, timeout: float
@@ -219,7 +218,7 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
         interval, max_interval = self.run_poll_interval
         last_report = float("-inf")
         while True:
-            active = [r for r in client.retraining_policy_runs.list(deployment_id, policy_id) if not r.is_terminal]
+            active = [r for r in client.retraining_policy_runs.list(deployment_id, policy_id) if not r.outcome.finished]
             if not active:
                 return
             now = time.monotonic()
@@ -253,7 +252,7 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
         interval, max_interval = self.run_poll_interval
         last_line, last_report = "", float("-inf")
         while True:
-            if run.is_terminal:
+            if run.outcome.finished:
                 return run
             now = time.monotonic()
             line = f"Retraining run {run.id} of policy {policy_id}: {describe_status(run)}."
