@@ -71,9 +71,13 @@ def _page(request: Request) -> tuple[int, int]:
     return values["offset"], values["limit"]
 
 
-def _envelope(request: Request, items: list[Any], total: int, offset: int, limit: int) -> Response:
+def _envelope(
+    request: Request, items: list[Any], total: int, offset: int, limit: int, *, origin: str | None = None
+) -> Response:
     def link(new_offset: int) -> str:
-        return str(request.url.include_query_params(offset=new_offset, limit=limit))
+        url = request.url.include_query_params(offset=new_offset, limit=limit)
+        # `origin`: the links of a server behind a proxy that rewrites the host (the `nextLinks` variant).
+        return str(url) if origin is None else f"{origin}{url.path}?{url.query}"
 
     return _ok(
         {
@@ -131,7 +135,7 @@ def create_app(backend: Backend, token: str, injector: FaultInjector | None = No
     async def deployments(request: Request) -> Response:
         offset, limit = _page(request)
         items, total = backend.list_deployments(offset, limit, request.query_params.get("search"))
-        return _envelope(request, items, total, offset, limit)
+        return _envelope(request, items, total, offset, limit, origin=backend.variants.link_origin)
 
     async def deployment(request: Request) -> Response:
         return _ok(backend.get_deployment(request.path_params["deployment_id"]))
@@ -162,7 +166,7 @@ def create_app(backend: Backend, token: str, injector: FaultInjector | None = No
         if request.method == "GET":
             offset, limit = _page(request)
             items, total = backend.list_policies(deployment_id, offset, limit)
-            return _envelope(request, items, total, offset, limit)
+            return _envelope(request, items, total, offset, limit, origin=backend.variants.link_origin)
         return _ok(backend.create_policy(deployment_id, await _body(request)))
 
     async def policy(request: Request) -> Response:
@@ -179,7 +183,7 @@ def create_app(backend: Backend, token: str, injector: FaultInjector | None = No
         if request.method == "GET":
             offset, limit = _page(request)
             items, total = backend.list_runs(deployment_id, policy_id, offset, limit)
-            return _envelope(request, items, total, offset, limit)
+            return _envelope(request, items, total, offset, limit, origin=backend.variants.link_origin)
         await _body(request)  # the start takes no body; a malformed one is still a 400
         return _ok(backend.start_run(deployment_id, policy_id))
 
@@ -194,7 +198,7 @@ def create_app(backend: Backend, token: str, injector: FaultInjector | None = No
         async def listing(request: Request) -> Response:
             offset, limit = _page(request)
             items, total = backend.list_objects(kind, offset, limit)
-            return _envelope(request, items, total, offset, limit)
+            return _envelope(request, items, total, offset, limit, origin=backend.variants.link_origin)
 
         async def single(request: Request) -> Response:
             return _ok(backend.get_object(kind, request.path_params["obj_id"]))
@@ -305,6 +309,14 @@ def create_app(backend: Backend, token: str, injector: FaultInjector | None = No
         fields.done()
         return _ok(faults.add(fault).to_json())
 
+    async def c_variants(request: Request) -> Response:
+        if request.method == "POST":
+            body = await _body(request)
+            if not isinstance(body, dict):
+                raise UnprocessableError.from_errors({"body": "must be a JSON object"})
+            backend.set_variants(body)
+        return _ok({"variants": backend.variants.to_json()})
+
     async def c_requests(request: Request) -> Response:
         if request.method == "DELETE":
             await faults.wait_idle()  # a request still being answered belongs to the log being cleared
@@ -359,6 +371,7 @@ def create_app(backend: Backend, token: str, injector: FaultInjector | None = No
     add(CONTROL_PREFIX, "/step-seconds", control(c_step_seconds), ["POST"])
     add(CONTROL_PREFIX, "/faults", control(c_faults), ["GET", "POST", "DELETE"])
     add(CONTROL_PREFIX, "/requests", control(c_requests), ["GET", "DELETE"])
+    add(CONTROL_PREFIX, "/variants", control(c_variants), ["GET", "POST"])
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)

@@ -9,7 +9,7 @@ from typing import Any
 
 from . import runs as run_lifecycle
 from .clock import Clock, to_datetime
-from .errors import ConflictError, NotFoundError, UnprocessableError
+from .errors import ConflictError, NotFoundError, RefusalError, UnprocessableError
 from .schedule import next_fire, parse_duration
 from .schemas import (
     MANUAL_TRIGGER_TYPES,
@@ -31,6 +31,7 @@ from .seed import (
     health,
 )
 from .store import Store, Tx
+from .variants import Variants
 
 log = logging.getLogger(__name__)
 
@@ -80,10 +81,14 @@ class Backend:
         seed: str | None = "demo",
         seed_deployments: int | None = None,
         reset: bool = False,
+        variants: Variants | None = None,
     ) -> None:
         self.store = store
         self.default_step_seconds = step_seconds
         self.step_seconds = step_seconds
+        # Per process, like the step length: a reset returns to the start-up set.
+        self.default_variants = variants or Variants()
+        self.variants = self.default_variants
         self._ticker: threading.Thread | None = None
         self._ticker_stop = threading.Event()
         with store.transaction() as tx:
@@ -103,6 +108,7 @@ class Backend:
         self.clock = Clock()
         tx.meta_set("clock", self.clock.state())
         self.step_seconds = self.default_step_seconds
+        self.variants = self.default_variants
 
     def reset(self, seed: str = "demo", deployments: int | None = None) -> None:
         with self.store.transaction() as tx:
@@ -237,6 +243,7 @@ class Backend:
             step_seconds=self.step_seconds,
             fail_message=fail_message,
             started_by=reason,
+            use_case_id=doc.get("useCaseId"),
         )
         run_lifecycle.advance(run, now, tx.next_id)  # a zero step length finishes at once
         tx.run_insert(run["id"], doc["id"], deployment_id, run, run["status"] in run_lifecycle.ACTIVE_STATUSES)
@@ -264,7 +271,8 @@ class Backend:
     def _policy_out(self, tx: Tx, doc: Doc) -> Doc:
         latest = tx.run_latest(doc["id"])
         use_case = tx.obj_get("useCase", doc["useCaseId"]) if doc.get("useCaseId") else None
-        return policy_response(doc, None if latest is None else run_lifecycle.run_response(latest), use_case)
+        latest_run = None if latest is None else run_lifecycle.run_response(latest, self.variants)
+        return policy_response(doc, latest_run, use_case, self.variants)
 
     # -- discovery --
     def account_info(self) -> Doc:
@@ -356,12 +364,15 @@ class Backend:
                 obj = tx.obj_get(kind, obj_id) or {}
                 return {"id": obj_id, label: obj.get(label)}
 
-            return {
+            answer = {
                 "dataset": ref("datasetId", "name"),
                 "predictionEnvironment": ref("predictionEnvironmentId", "name"),
                 "retrainingUser": ref("retrainingUserId", "username"),
-                "credential": ref("credentialId", "name"),
             }
+            # No public source shows the credential in this answer (the PATCH takes credentialId all the same).
+            if self.variants.echoes_credential:
+                answer["credential"] = ref("credentialId", "name")
+            return answer
 
     def patch_retraining_settings(self, deployment_id: str, body: Any) -> None:
         with self.store.transaction() as tx:
@@ -387,9 +398,10 @@ class Backend:
             return [self._policy_out(tx, d) for d in docs], tx.policy_count(deployment_id)
 
     def _check_policy_rules(self, tx: Tx, deployment_id: str, doc: Doc, parsed: Doc, *, create: bool) -> None:
-        """§5 rules 2, 3, 6 and the use-case reference; on update only for what the update touches."""
+        """§5 rules 3, 6 and the use-case reference (rule 2 only with `policyNeedsDataset=true`: public programs
+        create policies without a dataset); on update only for what the update touches."""
         settings = self._settings(tx, deployment_id)
-        if create and settings["datasetId"] is None:
+        if create and self.variants.policy_needs_dataset_at_create and settings["datasetId"] is None:
             raise UnprocessableError(
                 "Retraining settings must set a dataset before a retraining policy can be created.",
                 {"retrainingSettings.datasetId": "is required (PATCH retrainingSettings first)"},
@@ -419,12 +431,13 @@ class Backend:
             # Counted inside the same IMMEDIATE transaction as the insert: two racing creates cannot both see
             # 4.
             if tx.policy_count(deployment_id) >= POLICY_LIMIT:
-                raise UnprocessableError(
+                raise RefusalError(
                     f"A deployment can have at most {POLICY_LIMIT} retraining policies; "
                     f"deployment {deployment_id} already has {POLICY_LIMIT}.",
                     {"deploymentId": f"has reached the limit of {POLICY_LIMIT} retraining policies"},
+                    self.variants.limit_status,
                 )
-            doc = new_policy(tx.next_id(), parsed)
+            doc = new_policy(tx.next_id(), parsed, self.variants)
             check_policy(doc)
             self._check_policy_rules(tx, deployment_id, doc, parsed, create=True)
             now = self.clock.now()
@@ -439,9 +452,8 @@ class Backend:
     def _refuse_while_running(self, tx: Tx, policy_id: str, what: str) -> None:
         active = tx.runs_active(policy_id)
         if active:
-            raise ConflictError(
-                f"Cannot {what} retraining policy {policy_id} while run {active[0]['id']} is {active[0]['status']}."
-            )
+            status = run_lifecycle.served_status(active[0], self.variants)
+            raise ConflictError(f"Cannot {what} retraining policy {policy_id} while run {active[0]['id']} is {status}.")
 
     def patch_policy(self, deployment_id: str, policy_id: str, body: Any) -> Doc:
         with self.store.transaction() as tx:
@@ -476,14 +488,14 @@ class Backend:
                     {"retrainingSettings.datasetId": "is required"},
                 )
             run = self._create_run(tx, deployment_id, doc, self.clock.now(), "manual")
-            return run_lifecycle.run_response(run)
+            return run_lifecycle.run_response(run, self.variants)
 
     def list_runs(self, deployment_id: str, policy_id: str, offset: int, limit: int) -> tuple[list[Doc], int]:
         with self.store.transaction() as tx:
             self._sync(tx)
             self._policy(tx, deployment_id, policy_id)
             docs = tx.run_list(policy_id, offset, limit)
-            return [run_lifecycle.run_response(d) for d in docs], tx.run_count(policy_id)
+            return [run_lifecycle.run_response(d, self.variants) for d in docs], tx.run_count(policy_id)
 
     def _run(self, tx: Tx, deployment_id: str, policy_id: str, run_id: str) -> Doc:
         self._policy(tx, deployment_id, policy_id)
@@ -495,19 +507,21 @@ class Backend:
     def get_run(self, deployment_id: str, policy_id: str, run_id: str) -> Doc:
         with self.store.transaction() as tx:
             self._sync(tx)
-            return run_lifecycle.run_response(self._run(tx, deployment_id, policy_id, run_id))
+            return run_lifecycle.run_response(self._run(tx, deployment_id, policy_id, run_id), self.variants)
 
     def patch_run(self, deployment_id: str, policy_id: str, run_id: str, body: Any) -> Doc:
         with self.store.transaction() as tx:
             self._sync(tx)
             run = self._run(tx, deployment_id, policy_id, run_id)
-            if not isinstance(body, dict) or set(body) != {"status"} or body["status"] != "cancelled":
+            # The cancel body is not public beyond its key: either spelling, in any case.
+            status = body.get("status") if isinstance(body, dict) and set(body) == {"status"} else None
+            if not isinstance(status, str) or status.lower() not in ("cancelled", "canceled"):
                 raise UnprocessableError.from_errors(
                     {"status": 'the only change a run accepts is {"status": "cancelled"}'}
                 )
-            run_lifecycle.cancel(run, self.clock.now())
+            run_lifecycle.cancel(run, self.clock.now(), self.variants)
             tx.run_update(run_id, run, active=False)
-            return run_lifecycle.run_response(run)
+            return run_lifecycle.run_response(run, self.variants)
 
     # -- control (outside the real API) --
     def add_deployments(self, count: int, challengers_enabled: bool = True) -> list[str]:
@@ -585,6 +599,11 @@ class Backend:
     def fail_next_runs(self, count: int, message: str | None = None) -> None:
         with self.store.transaction() as tx:
             tx.meta_set("failNext", {"count": count, "message": message})
+
+    def set_variants(self, changes: dict[str, Any]) -> Variants:
+        """Switch variants (`{wire name: choice}`) from now on; a reset returns to the start-up set."""
+        self.variants = self.variants.changed(changes)
+        return self.variants
 
     def set_step_seconds(self, seconds: float) -> None:
         """Step length of runs started from now on (runs in flight keep theirs)."""
