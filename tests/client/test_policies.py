@@ -133,7 +133,11 @@ def test_invalid_values_come_back_as_field_errors(client: DataRobotClient, ready
         client.retraining_policies.create(
             ready_deployment,
             RetrainingPolicyCreate(
-                name="bad", trigger=Trigger(type="schedule", schedule=Schedule(minute=[75], hour=[0]))
+                name="bad",
+                trigger=Trigger(
+                    type="schedule",
+                    schedule=Schedule(minute=[75], hour=[0], day_of_month=["*"], month=["*"], day_of_week=["*"]),
+                ),
             ),
         )
     assert caught.value.errors

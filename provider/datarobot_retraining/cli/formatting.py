@@ -73,19 +73,26 @@ def declared_fields(model: BaseModel) -> dict[str, Any]:
     return result
 
 
+#: The credential row when the server's answer has no `credential` (DataRobot's answer is not known to carry one).
+CREDENTIAL_NOT_REPORTED = "(not reported by the server)"
+
+
 def settings_document(deployment_id: str, settings: RetrainingSettings) -> dict[str, Any]:
-    """A deployment's retraining settings: each reference `{id, name}` (`{id, username}` for the user) or null."""
+    """A deployment's retraining settings: each reference `{id, name}` (`{id, username}` for the user) or null;
+    `credential` only when the server reports it (no public source shows it in this answer)."""
 
     def ref(value: Any, label: str = "name") -> dict[str, Any] | None:
         return None if value is None else {"id": value.id, label: getattr(value, label)}
 
-    return {
+    document = {
         "deployment_id": deployment_id,
         "dataset": ref(settings.dataset),
         "prediction_environment": ref(settings.prediction_environment),
         "retraining_user": ref(settings.retraining_user, "username"),
-        "credential": ref(settings.credential),
     }
+    if "credential" in settings.model_fields_set:
+        document["credential"] = ref(settings.credential)
+    return document
 
 
 def next_runs(trigger: Mapping[str, Any] | None, *, now: datetime | None = None) -> list[str]:
@@ -222,7 +229,10 @@ def settings_view(document: Mapping[str, Any]) -> Table:
     table.add_row(Text("Dataset"), ref(document["dataset"]))
     table.add_row(Text("Prediction environment"), ref(document["prediction_environment"]))
     table.add_row(Text("Retraining user"), ref(document["retraining_user"], "username"))
-    table.add_row(Text("Credential"), ref(document["credential"]))
+    if "credential" in document:
+        table.add_row(Text("Credential"), ref(document["credential"]))
+    else:
+        table.add_row(Text("Credential"), Text(CREDENTIAL_NOT_REPORTED, style="dim"))
     return table
 
 

@@ -204,25 +204,15 @@ POLICY_LEAVES: tuple[str, ...] = (
     "time_series_options.treat_as_exponential",
 )
 
-# What a leaf returns to when the user stops setting it: the server's create-time defaults (reference §6).
-# Leaves not listed here go back to null.
+# What a leaf returns to when the user stops setting it (reference §6). A nested leaf goes back to null: that is what
+# a key left out of a nested object sent comes back as (a saved real answer, the public docs' example). The top-level
+# strategies cannot be null; theirs are the values a create without them gets (not public: the Terraform provider's
+# schema defaults, which the emulator answers too). Leaves not listed here go back to null.
 POLICY_SERVER_DEFAULTS: dict[str, Any] = {
     "action": Action.CREATE_CHALLENGER.value,
     "feature_list_strategy": FeatureListStrategy.SAME_AS_CHAMPION.value,
     "model_selection_strategy": ModelSelectionStrategy.AUTOPILOT_RECOMMENDED.value,
     "project_options_strategy": ProjectOptionsStrategy.SAME_AS_CHAMPION.value,
-    "autopilot_options.mode": AutopilotMode.QUICK.value,
-    "autopilot_options.blend_best_models": False,
-    "autopilot_options.scoring_code_only": False,
-    "autopilot_options.run_leakage_removed_feature_list": True,
-    "autopilot_options.shap_only_mode": False,
-    "project_options.cv_method": CVMethod.RANDOM_CV.value,
-    "project_options.validation_type": ValidationType.CV.value,
-    "project_options.holdout_pct": 20,
-    "project_options.reps": 5,
-    "trigger.status_declines_to_warning": False,
-    "trigger.status_declines_to_failing": False,
-    "trigger.status_still_in_decline": False,
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .account import AccountInfo
 from .common import IntOrFloat, NamedRef, Page, RequestModel, ResponseModel, ScheduleValues, UserRef
 from .deployment import (
     Deployment,
@@ -50,6 +51,7 @@ from .retraining_settings import RetrainingSettings, RetrainingSettingsUpdate
 from .run import RetrainingPolicyRun
 
 __all__ = [
+    "AccountInfo",
     "Action",
     "AutopilotMode",
     "AutopilotOptions",

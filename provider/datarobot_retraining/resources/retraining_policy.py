@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from datarobot_retraining.client import DataRobotClient
+from datarobot_retraining.config import STACK_RUN_WAIT_KEY, STACK_SET_RETRAINING_USER_KEY
 from datarobot_retraining.errors import (
     AmbiguousRequestError,
     APIError,
+    APIStatusError,
+    AuthenticationError,
     ConflictError,
     InternalServerError,
     NotFoundError,
     ResponseValidationError,
-    UnprocessableEntityError,
 )
 from datarobot_retraining.inputs._validation import get_path, leaves, nest, project, renormalize
 from datarobot_retraining.inputs.retraining_policy import (
@@ -31,6 +33,7 @@ from datarobot_retraining.models import (
     RetrainingPolicyCreate,
     RetrainingPolicyRun,
     RetrainingPolicyUpdate,
+    RetrainingSettingsUpdate,
 )
 from datarobot_retraining.resources._base import (
     MANAGED_FIELDS,
@@ -59,11 +62,30 @@ _CLAIMS_LOCK = threading.Lock()
 _RUN_KEYS = ("id", *(key for key in RUN_OUTPUT_KEYS if key != "run_id"))
 
 
-def _leaf_equal(path: str, want: Any, have: Any) -> bool:
-    if path == "trigger.schedule":
-        # Two schedules are the same when they fire at the same times ("jan" == 1, order of values, ints as floats).
-        return canonical(want) == canonical(have)
-    return same_value(want, have)
+# The create refusals diagnosed from the deployment's state. Which status DataRobot answers the five-policy limit
+# with is not public (nor are most refusals'), so any of these is looked at, not only a 422.
+_REFUSAL_STATUSES = frozenset({400, 403, 409, 422})
+
+
+def _equal_in(state: Mapping[str, Any]) -> Callable[[str, Any, Any], bool]:
+    """How a desired leaf compares with its value in `state` (the server's policy, as outputs or plain data)."""
+
+    def equal(path: str, want: Any, have: Any) -> bool:
+        if path == "trigger.schedule":
+            # Two schedules are the same when they fire at the same times ("jan" == 1, value order, ints as floats).
+            return canonical(want) == canonical(have)
+        if path == "time_series_options.differencing_method" and want in (None, "auto") and have == "seasonal":
+            # The API's description: with periodicities and the method unset or auto, the server uses seasonal. A
+            # server that answers what it uses must not make `auto` a diff at every up.
+            return bool(get_path(state, "time_series_options.periodicities"))
+        return same_value(want, have)
+
+    return equal
+
+
+def _runs_on_its_own(desired: Mapping[str, Any]) -> bool:
+    """A policy DataRobot starts by itself (a trigger or a schedule), which therefore needs a retraining user."""
+    return desired.get("trigger.type") is not None or desired.get("trigger.schedule") is not None
 
 
 class RetrainingPolicyProvider(DataRobotResourceProvider):
@@ -106,7 +128,7 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
         self.claims.claim(str(olds.get("deployment_id")), _id)
         desired = renormalize(news)
         replaces = ["deployment_id"] if deployment_changed(olds, desired) else []
-        changed = changed_leaves(olds, desired, POLICY_LEAVES, POLICY_SERVER_DEFAULTS, _leaf_equal)
+        changed = changed_leaves(olds, desired, POLICY_LEAVES, POLICY_SERVER_DEFAULTS, _equal_in(olds))
         return DiffResult(changes=bool(replaces or changed), replaces=replaces, delete_before_replace=False)
 
     # -- create: up only (never in preview). One GET (who holds the name), one POST (or the adoption's PATCH); a
@@ -149,6 +171,7 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
                     f"Cannot create retraining policy '{name}' on deployment {deployment_id}: {held}, or give this "
                     "policy another name."
                 )
+            self._ensure_retraining_user(client, deployment_id, name, desired, verb)
             if namesakes:
                 found = namesakes[0]
                 progress(f"{ADOPTION_NOTICE} '{name}' ({found.id}) on deployment {deployment_id}.")
@@ -158,6 +181,37 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
             claims.claim(deployment_id, policy.id)
         return CreateResult(
             policy.id, self._outputs(deployment_id, policy, desired, adopt_existing=adopt, provenance=provenance)
+        )
+
+    def _ensure_retraining_user(
+        self, client: DataRobotClient, deployment_id: str, name: str, desired: Mapping[str, Any], verb: str
+    ) -> None:
+        """Give the deployment a retraining user (the token's) when a policy that runs on its own needs one.
+
+        What the Terraform provider (and so a program ported from `pulumi_datarobot`) does, with two differences: a
+        user already set is never replaced, and the change is announced. Done before the policy is sent, not after
+        a refusal: the refusal's status and wording are not public, and a server that accepted the policy anyway
+        would have nobody to run its scheduled runs as. `datarobot-retraining:setRetrainingUser=false` turns it off.
+        """
+        if not self.config.set_retraining_user or not _runs_on_its_own(desired):
+            return
+        try:
+            if client.retraining_settings.get(deployment_id).retraining_user is not None:
+                return
+            caller = client.account.info()
+            client.retraining_settings.update(deployment_id, RetrainingSettingsUpdate(retraining_user_id=caller.uid))
+        except NotFoundError as error:
+            raise _deployment_not_found(name, deployment_id) from error
+        except APIError as error:
+            raise ResourceOperationError(
+                f"Cannot {verb} retraining policy '{name}' on deployment {deployment_id}: the deployment has no "
+                f"retraining user, which a policy with a trigger needs, and setting the token's user failed "
+                f"({reason_of(error)}); set retraining_user_id on the deployment's RetrainingSettings."
+            ) from error
+        progress(
+            f"Set the retraining user of deployment {deployment_id} to {caller.display_name} ({caller.uid}), the "
+            f"API token's user: retraining policy '{name}' has a trigger, and DataRobot runs it as that user "
+            f"(set {STACK_SET_RETRAINING_USER_KEY} to false to choose it yourself with RetrainingSettings)."
         )
 
     def _namesakes(self, client: DataRobotClient, deployment_id: str, name: str) -> list[RetrainingPolicy]:
@@ -198,10 +252,12 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
                     f"Creating retraining policy '{name}' on deployment {deployment_id} got no answer and it did "
                     f"not land; sending it again (attempt {attempt + 1} of {_CREATE_ATTEMPTS})."
                 )
-            except UnprocessableEntityError as error:
-                raise self._explain_refusal(client, deployment_id, name, desired, error) from error
             except NotFoundError as error:
                 raise _deployment_not_found(name, deployment_id) from error
+            except APIStatusError as error:
+                if error.status_code not in _REFUSAL_STATUSES or isinstance(error, AuthenticationError):
+                    raise self._failure("create", name, deployment_id, error) from error
+                raise self._explain_refusal(client, deployment_id, name, desired, error) from error
             except APIError as error:
                 raise self._failure("create", name, deployment_id, error) from error
         raise AssertionError("unreachable: every attempt returns or raises")
@@ -247,12 +303,12 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
         deployment_id: str,
         name: str,
         desired: dict[str, Any],
-        error: UnprocessableEntityError,
+        error: APIStatusError,
     ) -> ResourceOperationError:
-        """Turn a 422 on create into the sentence that tells the user what to change.
+        """Turn a refused create (400, 403, 409 or 422) into the sentence that tells the user what to change.
 
-        The server's wording is not a contract, so the cause is diagnosed from the deployment's state (only on
-        this failure path) and the server's own text is kept at the end.
+        Neither the server's wording nor its status codes are a contract, so the cause is diagnosed from the
+        deployment's state (only on this failure path) and the server's own text is kept at the end.
         """
         prefix = f"Cannot create retraining policy '{name}' on deployment {deployment_id}"
         server = reason_of(error)
@@ -267,21 +323,24 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
                 f"{prefix}: the deployment already has {len(existing)} retraining policies, the most DataRobot "
                 f"allows ({names}); delete one, or take one over with adopt_existing=True and the same name."
             )
-        if settings.dataset is None:
-            return ResourceOperationError(
-                f"{prefix}: the deployment has no retraining dataset yet; declare a RetrainingSettings resource "
-                "with dataset_id for this deployment and add it to this policy's depends_on."
-            )
-        if desired.get("trigger.type") is not None and settings.retraining_user is None:
+        if _runs_on_its_own(desired) and settings.retraining_user is None:
             return ResourceOperationError(
                 f"{prefix}: a policy with a trigger needs a retraining user; set retraining_user_id on the "
-                "deployment's RetrainingSettings (or leave the trigger out for a manual-only policy)."
+                f"deployment's RetrainingSettings, or leave {STACK_SET_RETRAINING_USER_KEY} on so that the provider "
+                f"sets the token's user (or leave the trigger out for a manual-only policy) ({server})."
             )
         if "challenger" in server.lower():
             return ResourceOperationError(
                 f"{prefix}: action create_challenger needs challenger models enabled on the deployment; enable "
                 "them (challenger_models_settings enabled=True on the pulumi_datarobot Deployment, or in the "
                 f"DataRobot UI), or choose action=create_model_package ({server})."
+            )
+        if settings.dataset is None:
+            # Public programs create policies without a dataset, so this is only a lead, after the known causes.
+            return ResourceOperationError(
+                f"{prefix}: {server}; the deployment has no retraining dataset yet, which this DataRobot may "
+                "require first: declare a RetrainingSettings resource with dataset_id for this deployment and add "
+                "it to this policy's depends_on."
             )
         return ResourceOperationError(f"{prefix}: {server}; fix the named property and run pulumi up again.")
 
@@ -328,7 +387,11 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
         desired = leaves(desired_props, POLICY_LEAVES)
         # The server merges nested objects, so a leaf the program no longer sets is sent back to its default.
         resets = {path: POLICY_SERVER_DEFAULTS.get(path) for path in removed_leaves(olds, desired, POLICY_LEAVES)}
-        policy = self._patch(self.client(), deployment_id, id_, name, {**resets, **desired})
+        client = self.client()
+        if any(not same_value(desired.get(p), get_path(olds, p)) for p in ("trigger.type", "trigger.schedule")):
+            # The policy may start running on its own with this update: it needs a retraining user from now on.
+            self._ensure_retraining_user(client, deployment_id, name, desired, "update")
+        policy = self._patch(client, deployment_id, id_, name, {**resets, **desired})
         adopt = bool(desired_props.get("adopt_existing"))
         return UpdateResult(
             self._outputs(deployment_id, policy, desired, adopt_existing=adopt, provenance=olds.get(PROVENANCE))
@@ -437,7 +500,7 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
                     f"{deployment_id}: run {run.id} is still {run.status} after "
                     f"{self.config.run_wait_timeout:.0f} s; wait for it to end (`datarobot-retraining runs watch "
                     f"{deployment_id} {policy_id} {run.id}`) and run pulumi again, or raise "
-                    "datarobot-retraining:runWaitTimeoutSeconds."
+                    f"{STACK_RUN_WAIT_KEY}."
                 )
             if now - last_report >= 30:
                 last_report = now
@@ -508,4 +571,5 @@ def plain_policy(policy: RetrainingPolicy) -> dict[str, Any]:
 
 
 def _matches(state: Mapping[str, Any], desired: Mapping[str, Any]) -> bool:
-    return all(_leaf_equal(path, want, get_path(state, path)) for path, want in desired.items())
+    equal = _equal_in(state)
+    return all(equal(path, want, get_path(state, path)) for path, want in desired.items())

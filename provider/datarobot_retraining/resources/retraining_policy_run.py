@@ -13,6 +13,7 @@ from datarobot_retraining.client import DataRobotClient
 from datarobot_retraining.errors import (
     AmbiguousRequestError,
     APIError,
+    BadRequestError,
     ConflictError,
     InternalServerError,
     NotFoundError,
@@ -190,13 +191,27 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
                 f"Cannot start a run of {subject}: the deployment or the policy was not found; check deployment_id "
                 "and policy_id (e.g. pass the RetrainingPolicy resource's policy_id)."
             ) from error
-        except UnprocessableEntityError as error:
-            raise ResourceOperationError(
-                f"Cannot start a run of {subject}: {reason_of(error)}; give the deployment a retraining dataset "
-                "(a RetrainingSettings resource with dataset_id, listed in this resource's depends_on)."
-            ) from error
+        except (UnprocessableEntityError, BadRequestError) as error:
+            raise self._explain_refusal(client, deployment_id, subject, error) from error
         except APIError as error:
             raise ResourceOperationError(f"Could not start a run of {subject}: {reason_of(error)}.") from error
+
+    @staticmethod
+    def _explain_refusal(
+        client: DataRobotClient, deployment_id: str, subject: str, error: APIError
+    ) -> ResourceOperationError:
+        """A refused start, diagnosed from the deployment's settings (the refusal's wording is not a contract)."""
+        prefix = f"Cannot start a run of {subject}: {reason_of(error)}"
+        try:
+            has_dataset = client.retraining_settings.get(deployment_id).dataset is not None
+        except APIError:
+            return ResourceOperationError(f"{prefix}.")
+        if has_dataset:
+            return ResourceOperationError(f"{prefix}; fix what it names and run pulumi up again.")
+        return ResourceOperationError(
+            f"{prefix}; the deployment has no retraining dataset, which a run trains on: give it one (a "
+            "RetrainingSettings resource with dataset_id, listed in this resource's depends_on)."
+        )
 
     def _find_started(
         self, client: DataRobotClient, deployment_id: str, policy_id: str, cause: APIError
