@@ -112,7 +112,8 @@ def test_delete(client: DataRobotClient, ready_deployment: str, emulator: Emulat
     assert deletes == [204, 404]
 
 
-def test_policy_needs_a_retraining_dataset(client: DataRobotClient) -> None:
+def test_a_refusal_is_an_error_with_the_servers_words(client: DataRobotClient, emulator: EmulatorServer) -> None:
+    emulator.control.set_variants(policyNeedsDataset="true")  # a server that wants the dataset first
     with pytest.raises(UnprocessableEntityError) as caught:
         client.retraining_policies.create(DEMO_DEPLOYMENT_ID, RetrainingPolicyCreate(name="too early"))
     assert str(caught.value).startswith(f"POST /deployments/{DEMO_DEPLOYMENT_ID}/retrainingPolicies/ failed with 422")
