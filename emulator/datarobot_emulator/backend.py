@@ -461,7 +461,7 @@ class Backend:
             current = self._policy(tx, deployment_id, policy_id)
             parsed = parse_policy_body(body, create=False)
             self._refuse_while_running(tx, policy_id, "update")
-            doc = merge_policy(current, parsed)
+            doc = merge_policy(current, parsed, self.variants)
             check_policy(doc)
             self._check_policy_rules(tx, deployment_id, doc, parsed, create=False)
             tx.policy_update(policy_id, doc, self._next_fire_at(doc, self.clock.now()))

@@ -64,9 +64,11 @@ NAME_MAX = 512
 DESCRIPTION_MAX = 10000
 POLICY_LIMIT = 5
 
-# §6: what the emulator fills in when a create omits a whole nested object (not public: our choice, the Terraform
-# provider's client-side defaults). Keys left out of a nested object that *was* sent come back null, as a saved real
-# answer and the public docs' example show, unless the `nestedKeys` variant says `filled`.
+# §6: every key of a nested object, with the values the Terraform provider's schema fills in client-side. A key the
+# create does not send comes back null by default: a saved real answer and the public docs' example show it for keys
+# left out of a nested object sent, and an object never sent comes back as an object of nulls as `timeSeriesOptions`
+# is seen to (for the other objects that is our choice). With the `nestedKeys=filled` variant these values are used
+# instead, as the emulator's first reading had it.
 DEFAULT_AUTOPILOT_OPTIONS: Doc = {
     "mode": "quick",
     "blendBestModels": False,
@@ -356,25 +358,29 @@ def parse_policy_body(body: Any, *, create: bool) -> Doc:
     return result
 
 
+def _unset(key: str, variants: Variants) -> Doc:
+    """A nested object whose keys were not sent: nulls, or with `nestedKeys=filled` the §6 values."""
+    defaults = NESTED_DEFAULTS[key]
+    return copy.deepcopy(defaults) if variants.fills_nested_defaults else dict.fromkeys(defaults)
+
+
 def new_policy(policy_id: str, parsed: Doc, variants: Variants) -> Doc:
-    """A full stored policy from a validated create body: every nested key present, §6 defaults for what was not
-    sent at all, null (or, with `nestedKeys=filled`, the defaults) for keys left out of a nested object sent."""
+    """A full stored policy from a validated create body: the scalar defaults, every nested key present."""
     doc: Doc = {"id": policy_id, "name": parsed["name"]}
     doc.update(copy.deepcopy(SCALAR_DEFAULTS))
-    for key, defaults in NESTED_DEFAULTS.items():
-        sent = parsed.get(key) is not None
-        doc[key] = dict.fromkeys(defaults) if sent and not variants.fills_nested_defaults else copy.deepcopy(defaults)
-    return merge_policy(doc, {k: v for k, v in parsed.items() if k != "name"})
+    for key in NESTED_DEFAULTS:
+        doc[key] = _unset(key, variants)
+    return merge_policy(doc, {k: v for k, v in parsed.items() if k != "name"}, variants)
 
 
-def merge_policy(current: Doc, parsed: Doc) -> Doc:
+def merge_policy(current: Doc, parsed: Doc, variants: Variants) -> Doc:
     """Apply a validated update: scalars replace, nested objects merge key by key (explicit null clears a key;
-    a whole nested object sent as null goes back to the server defaults)."""
+    a whole nested object sent as null is as if none of its keys had ever been sent)."""
     doc = copy.deepcopy(current)
     for key, value in parsed.items():
         if key in NESTED_DEFAULTS:
             if value is None:
-                doc[key] = copy.deepcopy(NESTED_DEFAULTS[key])
+                doc[key] = _unset(key, variants)
                 continue
             # A schedule is complete when sent (the parser refuses a partial one), so it replaces the stored one.
             doc[key] = {**doc[key], **value}

@@ -25,8 +25,8 @@ CHOICES: dict[str, tuple[str, ...]] = {
     # Differencing method answered when periodicities are set and the method is unset or auto: what the API
     # description says the server uses (`seasonal`), or what was sent.
     "differencing": ("resolved", "asSent"),
-    # Keys left out of a nested object sent on create: null (the saved real answer, the docs' example) or the
-    # Terraform provider's client-side defaults (the emulator's first reading).
+    # Nested keys a create does not send: null (a saved real answer and the docs' example show it) or the Terraform
+    # provider's client-side defaults (the emulator's first reading).
     "nestedKeys": ("null", "filled"),
     # The status of the five-policy refusal (unpublished).
     "policyLimitStatus": ("422", "400", "403", "409"),

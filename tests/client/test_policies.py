@@ -55,8 +55,9 @@ def test_create_manual_policy_gets_server_defaults(client: DataRobotClient, read
     assert policy.id and policy.name == "manual"
     assert policy.description is None
     assert policy.action == "create_challenger"
-    assert policy.autopilot_options is not None and policy.autopilot_options.mode == "quick"
-    assert policy.project_options is not None and policy.project_options.reps == 5
+    # Every nested key is there, null when not sent.
+    assert policy.autopilot_options is not None and policy.autopilot_options.mode is None
+    assert policy.project_options is not None and policy.project_options.reps is None
     assert policy.trigger is not None and policy.trigger.type is None
     assert policy.latest_run is None
 

@@ -48,19 +48,13 @@ def test_create_is_one_post_and_outputs_come_from_the_server(
 ) -> None:
     emulator.control.clear_requests()
     policy_id, outs = create(policy_provider, notebook_policy())
-    # The list that makes sure no policy holds the name yet, then the settings (a retraining user is set, so
-    # nothing more), then the one POST.
-    assert [(r["method"], r["status"]) for r in emulator.control.requests()] == [
-        ("GET", 200),
-        ("GET", 200),
-        ("POST", 200),
-    ]
+    # The list that makes sure no policy holds the name yet, then the one POST.
+    assert [(r["method"], r["status"]) for r in emulator.control.requests()] == [("GET", 200), ("POST", 200)]
 
     server = client.retraining_policies.get(DEPLOYMENT, policy_id)
     assert server.name == "MultiClass Drift Tracking Policy"
     assert outs["policy_id"] == policy_id and outs["deployment_id"] == DEPLOYMENT
-    # Server-filled values are in the outputs, exactly as the server holds them: keys left out of a nested object
-    # sent come back null, a nested object not sent at all comes back with the server's defaults.
+    # Server-filled values are in the outputs, exactly as the server holds them: nested keys not sent come back null.
     assert outs["autopilot_options"]["blend_best_models"] is None
     assert outs["project_options"]["holdout_pct"] is None and server.project_options.holdout_pct is None
     assert outs["time_series_options"]["differencing_method"] is None
@@ -112,12 +106,14 @@ def test_a_policy_with_a_trigger_gets_the_token_user_as_retraining_user_as_terra
     # No retraining settings at all, as DataRobot's own templates declare their policies.
     emulator.control.clear_requests()
     create(policy_provider, notebook_policy())
-    assert [(r["method"], r["path"].split("/api/v2/")[1]) for r in emulator.control.requests()] == [
-        ("GET", f"deployments/{DEPLOYMENT}/retrainingPolicies/"),
-        ("GET", f"deployments/{DEPLOYMENT}/retrainingSettings/"),
-        ("GET", "account/info/"),
-        ("PATCH", f"deployments/{DEPLOYMENT}/retrainingSettings/"),
-        ("POST", f"deployments/{DEPLOYMENT}/retrainingPolicies/"),
+    # Refused for want of a retraining user: the provider sets the token's user, then sends the create again.
+    assert [(r["method"], r["path"].split("/api/v2/")[1], r["status"]) for r in emulator.control.requests()] == [
+        ("GET", f"deployments/{DEPLOYMENT}/retrainingPolicies/", 200),
+        ("POST", f"deployments/{DEPLOYMENT}/retrainingPolicies/", 422),
+        ("GET", f"deployments/{DEPLOYMENT}/retrainingSettings/", 200),
+        ("GET", "account/info/", 200),
+        ("PATCH", f"deployments/{DEPLOYMENT}/retrainingSettings/", 204),
+        ("POST", f"deployments/{DEPLOYMENT}/retrainingPolicies/", 200),
     ]
     settings = client.retraining_settings.get(DEPLOYMENT)
     assert settings.retraining_user is not None and settings.retraining_user.id == seed.DEMO_USER_ID
@@ -131,6 +127,19 @@ def test_a_policy_with_a_trigger_gets_the_token_user_as_retraining_user_as_terra
     create(policy_provider, notebook_policy(name="manual", trigger=None))
     assert writes(emulator) == [("POST", f"/api/v2/deployments/{DEPLOYMENT}/retrainingPolicies/")] * 2
     assert "Set the retraining user" not in capsys.readouterr().err
+
+
+def test_an_update_that_adds_a_trigger_gets_the_retraining_user_too(
+    policy_provider: RetrainingPolicyProvider, client: DataRobotClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy_id, outs = create(policy_provider, notebook_policy(trigger=None))
+    assert client.retraining_settings.get(DEPLOYMENT).retraining_user is None  # manual only: nothing to set
+    triggered = policy_provider.check({}, notebook_policy()).inputs
+    new = policy_provider.update(policy_id, outs, triggered).outs or {}
+    assert new["trigger"]["type"] == "data_drift_decline"
+    settings = client.retraining_settings.get(DEPLOYMENT)
+    assert settings.retraining_user is not None and settings.retraining_user.id == seed.DEMO_USER_ID
+    assert "Set the retraining user" in capsys.readouterr().err
 
 
 def test_with_set_retraining_user_off_the_refusal_says_what_to_set(emulator: EmulatorServer) -> None:
@@ -359,9 +368,7 @@ def test_update_is_one_patch_with_explicit_resets_and_outputs_from_the_answer(
     del edited["project_options"]  # and description (never in notebook_policy) dropped too
     emulator.control.clear_requests()
     result = policy_provider.update(policy_id, outs, policy_provider.check({}, edited).inputs)
-    # The trigger changed: a look at the settings (a retraining user is set), then the one PATCH.
-    assert [r["method"] for r in emulator.control.requests()] == ["GET", "PATCH"]
-    assert len(writes(emulator)) == 1
+    assert len(writes(emulator)) == 1 and emulator.control.requests()[0]["method"] == "PATCH"
     new = result.outs or {}
     server = client.retraining_policies.get(DEPLOYMENT, policy_id)
     assert server.description is None and new["description"] is None

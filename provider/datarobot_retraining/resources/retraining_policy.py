@@ -171,7 +171,6 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
                     f"Cannot create retraining policy '{name}' on deployment {deployment_id}: {held}, or give this "
                     "policy another name."
                 )
-            self._ensure_retraining_user(client, deployment_id, name, desired, verb)
             if namesakes:
                 found = namesakes[0]
                 progress(f"{ADOPTION_NOTICE} '{name}' ({found.id}) on deployment {deployment_id}.")
@@ -183,36 +182,57 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
             policy.id, self._outputs(deployment_id, policy, desired, adopt_existing=adopt, provenance=provenance)
         )
 
-    def _ensure_retraining_user(
-        self, client: DataRobotClient, deployment_id: str, name: str, desired: Mapping[str, Any], verb: str
-    ) -> None:
-        """Give the deployment a retraining user (the token's) when a policy that runs on its own needs one.
+    def _with_retraining_user(
+        self,
+        client: DataRobotClient,
+        deployment_id: str,
+        name: str,
+        desired: Mapping[str, Any],
+        send: Callable[[], RetrainingPolicy],
+        *,
+        refusals: frozenset[int] = _REFUSAL_STATUSES,
+    ) -> RetrainingPolicy:
+        """`send()`; when DataRobot refuses it because the deployment has no retraining user and the policy has a
+        trigger, set the token's user (as the Terraform provider does) and send it once more.
 
-        What the Terraform provider (and so a program ported from `pulumi_datarobot`) does, with two differences: a
-        user already set is never replaced, and the change is announced. Done before the policy is sent, not after
-        a refusal: the refusal's status and wording are not public, and a server that accepted the policy anyway
-        would have nobody to run its scheduled runs as. `datarobot-retraining:setRetrainingUser=false` turns it off.
+        After the refusal rather than before every send: DataRobot is seen to refuse such a policy, and a refused
+        request created or changed nothing, so sending it again is safe; a create or an update that needs nothing
+        costs no extra request and leaves the deployment's settings alone. The refusal is recognised from the
+        deployment's state (no user, a trigger), not from its status or wording, which are not public. A user
+        already set is never replaced. `datarobot-retraining:setRetrainingUser=false` turns this off.
         """
+        try:
+            return send()
+        except APIStatusError as error:
+            if error.status_code not in refusals or isinstance(error, AuthenticationError):
+                raise
+            if not self._set_missing_retraining_user(client, deployment_id, name, desired, error):
+                raise
+        return send()
+
+    def _set_missing_retraining_user(
+        self, client: DataRobotClient, deployment_id: str, name: str, desired: Mapping[str, Any], cause: APIError
+    ) -> bool:
+        """Set the token's user as the deployment's retraining user if it has none and the policy has a trigger."""
         if not self.config.set_retraining_user or not _runs_on_its_own(desired):
-            return
+            return False
         try:
             if client.retraining_settings.get(deployment_id).retraining_user is not None:
-                return
+                return False
             caller = client.account.info()
             client.retraining_settings.update(deployment_id, RetrainingSettingsUpdate(retraining_user_id=caller.uid))
-        except NotFoundError as error:
-            raise _deployment_not_found(name, deployment_id) from error
         except APIError as error:
             raise ResourceOperationError(
-                f"Cannot {verb} retraining policy '{name}' on deployment {deployment_id}: the deployment has no "
-                f"retraining user, which a policy with a trigger needs, and setting the token's user failed "
-                f"({reason_of(error)}); set retraining_user_id on the deployment's RetrainingSettings."
+                f"Retraining policy '{name}' on deployment {deployment_id} was refused ({reason_of(cause)}) and the "
+                f"deployment has no retraining user, which a policy with a trigger needs; setting the token's user "
+                f"failed too ({reason_of(error)}): set retraining_user_id on the deployment's RetrainingSettings."
             ) from error
         progress(
             f"Set the retraining user of deployment {deployment_id} to {caller.display_name} ({caller.uid}), the "
             f"API token's user: retraining policy '{name}' has a trigger, and DataRobot runs it as that user "
             f"(set {STACK_SET_RETRAINING_USER_KEY} to false to choose it yourself with RetrainingSettings)."
         )
+        return True
 
     def _namesakes(self, client: DataRobotClient, deployment_id: str, name: str) -> list[RetrainingPolicy]:
         """The deployment's policies named `name` now, before anything is sent."""
@@ -236,7 +256,9 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
         body = RetrainingPolicyCreate.model_validate(nest(desired))
         for attempt in range(1, _CREATE_ATTEMPTS + 1):
             try:
-                return client.retraining_policies.create(deployment_id, body)
+                return self._with_retraining_user(
+                    client, deployment_id, name, desired, lambda: client.retraining_policies.create(deployment_id, body)
+                )
             except (AmbiguousRequestError, InternalServerError, ResponseValidationError) as error:
                 # The POST may have landed (no answer, a 5xx after the work was done, or an answer we cannot read).
                 # Look before sending it again: a duplicate policy is worse than a failure.
@@ -387,11 +409,7 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
         desired = leaves(desired_props, POLICY_LEAVES)
         # The server merges nested objects, so a leaf the program no longer sets is sent back to its default.
         resets = {path: POLICY_SERVER_DEFAULTS.get(path) for path in removed_leaves(olds, desired, POLICY_LEAVES)}
-        client = self.client()
-        if any(not same_value(desired.get(p), get_path(olds, p)) for p in ("trigger.type", "trigger.schedule")):
-            # The policy may start running on its own with this update: it needs a retraining user from now on.
-            self._ensure_retraining_user(client, deployment_id, name, desired, "update")
-        policy = self._patch(client, deployment_id, id_, name, {**resets, **desired})
+        policy = self._patch(self.client(), deployment_id, id_, name, {**resets, **desired})
         adopt = bool(desired_props.get("adopt_existing"))
         return UpdateResult(
             self._outputs(deployment_id, policy, desired, adopt_existing=adopt, provenance=olds.get(PROVENANCE))
@@ -402,7 +420,15 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
     ) -> RetrainingPolicy:
         body = RetrainingPolicyUpdate.model_validate(nest(values))
         try:
-            return client.retraining_policies.update(deployment_id, policy_id, body)
+            # A 409 on an update means a run in progress (below), never a missing retraining user.
+            return self._with_retraining_user(
+                client,
+                deployment_id,
+                name,
+                values,
+                lambda: client.retraining_policies.update(deployment_id, policy_id, body),
+                refusals=_REFUSAL_STATUSES - {409},
+            )
         except ConflictError:
             # Some servers refuse edits while a run is in progress: wait for it (bounded), then edit once more.
             self._wait_for_runs(client, deployment_id, policy_id, name, cancel=False, purpose="updating")
