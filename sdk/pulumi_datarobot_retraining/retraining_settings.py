@@ -50,7 +50,8 @@ class RetrainingSettings(pulumi.dynamic.Resource, module="datarobot", name="Retr
     """The user whose permissions automatic (triggered) runs use; required by triggered policies."""
     retraining_user_name: pulumi.Output[str | None]
     credential_id: pulumi.Output[str | None]
-    """The credential used to read the retraining dataset, when it needs one."""
+    """The credential used to read the retraining dataset, when it needs one: as the server reports it, or as this
+    resource last wrote it when the server's answer does not show it (DataRobot's is not known to)."""
     credential_name: pulumi.Output[str | None]
     managed_fields: pulumi.Output[list[str]]
     """The settings this resource sets (the others are left as they are on the server)."""
