@@ -74,6 +74,12 @@ class Resource:
         self.server.delete(self.urn, self.id, self.outs)
 
 
+@pytest.fixture
+def with_dataset(client: DataRobotClient) -> None:
+    """The demo deployment with a retraining dataset (what a run trains on)."""
+    client.retraining_settings.update(DEPLOYMENT, RetrainingSettingsUpdate(dataset_id=seed.DEMO_DATASET_ID))
+
+
 def refused(call: Any, *args: Any) -> str:
     with pytest.raises(grpc.RpcError) as failure:
         call(*args)
@@ -95,11 +101,11 @@ def test_credential_id_stays_what_was_written_whether_or_not_it_is_read_back(
 
 
 @pytest.mark.parametrize(("spelling", "succeeded"), [("lowercase", "succeeded"), ("alternate", "COMPLETED")])
+@pytest.mark.usefixtures("with_dataset")
 def test_runs_end_and_fail_as_they_do_whatever_the_status_spelling(
     server: ProviderServer, emulator: EmulatorServer, client: DataRobotClient, spelling: str, succeeded: str
 ) -> None:
     emulator.control.set_variants(runStatuses=spelling)
-    client.retraining_settings.update(DEPLOYMENT, RetrainingSettingsUpdate(dataset_id=seed.DEMO_DATASET_ID))
     policy = client.retraining_policies.create(DEPLOYMENT, RetrainingPolicyCreate(name="Run on deploy"))
     run = Resource(server, RUN)
     props = {"deployment_id": DEPLOYMENT, "policy_id": policy.id, "triggers": {"v": 1}, "wait": True}
@@ -113,11 +119,11 @@ def test_runs_end_and_fail_as_they_do_whatever_the_status_spelling(
     assert emulator.control.requests() == []
 
 
+@pytest.mark.usefixtures("with_dataset")
 def test_an_unrecognised_status_keeps_every_wait_bounded_and_is_shown_as_sent(
     server: ProviderServer, emulator: EmulatorServer, client: DataRobotClient
 ) -> None:
     emulator.control.set_variants(runStatuses="opaque")
-    client.retraining_settings.update(DEPLOYMENT, RetrainingSettingsUpdate(dataset_id=seed.DEMO_DATASET_ID))
     policy = Resource(server, POLICY)
     policy_id = policy.up(notebook_policy(trigger=None, action="create_model_package"))["policy_id"]
     run = Resource(server, RUN)
@@ -139,11 +145,11 @@ def test_an_unrecognised_status_keeps_every_wait_bounded_and_is_shown_as_sent(
 
 
 @pytest.mark.parametrize("steps", ["hidden", "shown"])
+@pytest.mark.usefixtures("with_dataset")
 def test_a_run_is_followed_with_or_without_steps(
     server: ProviderServer, emulator: EmulatorServer, client: DataRobotClient, steps: str
 ) -> None:
     emulator.control.set_variants(runSteps=steps)
-    client.retraining_settings.update(DEPLOYMENT, RetrainingSettingsUpdate(dataset_id=seed.DEMO_DATASET_ID))
     policy = client.retraining_policies.create(
         DEPLOYMENT, RetrainingPolicyCreate(name="Run on deploy", use_case_id=seed.DEMO_USE_CASE_ID)
     )
