@@ -152,7 +152,8 @@ def time_text(value: datetime | str | None) -> str:
 
 
 def run_step(run: RetrainingPolicyRun) -> str | None:
-    """The step a run is at, when the server says (the emulator's `currentStep`; the real API does not)."""
+    """The step a run is at, when the server says (the emulator's `currentStep` with `runSteps=shown`; the real API
+    does not): shown, never relied on."""
     step = (run.model_extra or {}).get("currentStep")
     return str(step) if step else None
 

@@ -299,7 +299,8 @@ def triggers_changed(olds: Mapping[str, Any], desired: Mapping[str, Any]) -> boo
 
 
 def describe_status(run: RetrainingPolicyRun) -> str:
-    """`running (building project)`: the status, and the step when the server reports one (the emulator does)."""
+    """`running (building project)`: the status as the server spells it, and the step when the server reports one
+    (the emulator's `currentStep` with `runSteps=shown`; DataRobot's run object has none, and nothing depends on it)."""
     step = (run.model_extra or {}).get("currentStep")
     return f"{run.status} ({step})" if step else run.status
 
