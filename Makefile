@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # The stamp changes whenever pyproject.toml does, so edits to dependencies reinstall exactly once.
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: setup engine demo test lint typecheck unit bench soak format clean
+.PHONY: setup engine demo test lint typecheck unit sdk bench soak format clean
 
 setup: $(STAMP)
 
@@ -38,6 +38,10 @@ unit: setup
 
 # The whole suite: lint, types and every test tier. This is what CI runs.
 test: lint typecheck unit
+
+# The SDK's typed surface and the wire models, generated from the Inputs models (provider/datarobot_retraining/inputs).
+sdk: setup
+	$(BIN)/python -m datarobot_retraining.codegen
 
 bench: setup
 	$(BIN)/python -m benchmarks

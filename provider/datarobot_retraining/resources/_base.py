@@ -6,9 +6,9 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from pulumi.dynamic import ConfigureRequest, ResourceProvider
+from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, ResourceProvider
 from pydantic import BaseModel
 
 from datarobot_retraining.client import DataRobotClient
@@ -20,7 +20,9 @@ from datarobot_retraining.errors import (
     DataRobotError,
     WrongEndpointError,
 )
-from datarobot_retraining.inputs._validation import contains_unknown, get_path, is_unknown, leaves
+from datarobot_retraining.inputs._check import desired_state
+from datarobot_retraining.inputs._shape import ReplacesOnChange, fields_marked
+from datarobot_retraining.inputs._validation import Failure, InputModel, contains_unknown, get_path, is_unknown, leaves
 from datarobot_retraining.resources._engine import report_errors_as_sentences
 
 #: Where the token comes from, in the words of a sentence that tells the user how to set it.
@@ -79,6 +81,31 @@ class DataRobotResourceProvider(ResourceProvider):
 
     def client(self) -> DataRobotClient:
         return shared_client(self.config)
+
+    # -- the one check path (inputs._check), the same for every resource. ----------------------------------------
+    #: The resource's Inputs model: the one declaration of its fields.
+    inputs_model: ClassVar[type[InputModel]]
+
+    def check_inputs(self, news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]]:
+        """The resource's `inputs.<resource>.check_*` (validation, normalization, the rule for unknowns)."""
+        raise NotImplementedError
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        # Runs in preview and up; no API call.
+        inputs, failures = self.check_inputs(news)
+        return CheckResult(inputs, [CheckFailure(f.property, f.reason) for f in failures])
+
+    def desired(self, news: Mapping[str, Any]) -> dict[str, Any]:
+        """What create/update/diff work from: check's output back from the engine, numbers restored, not re-checked."""
+        return desired_state(news, self.inputs_model)
+
+    def replaces(self, olds: Mapping[str, Any], desired: Mapping[str, Any]) -> list[str]:
+        """The `ReplacesOnChange` inputs that changed (an unknown one may have: it counts)."""
+        return [
+            key
+            for key in fields_marked(self.inputs_model, ReplacesOnChange)
+            if is_unknown(desired.get(key)) or desired.get(key) != olds.get(key)
+        ]
 
 
 class ResourceOperationError(DataRobotError):
@@ -168,11 +195,6 @@ def changed_leaves(
 def removed_leaves(olds: Mapping[str, Any], desired: Mapping[str, Any], leaf_paths: Sequence[str]) -> list[str]:
     """Leaves the user managed before (per the previous outputs) and no longer sets."""
     return [p for p in olds.get(MANAGED_FIELDS) or [] if p in leaf_paths and p not in desired]
-
-
-def deployment_changed(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
-    new_deployment = news.get("deployment_id")
-    return is_unknown(new_deployment) or new_deployment != olds.get("deployment_id")
 
 
 def plain(value: Any) -> Any:

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from datarobot_retraining.client import DataRobotClient
 from datarobot_retraining.config import STACK_RUN_WAIT_KEY, STACK_SET_RETRAINING_USER_KEY
@@ -21,10 +21,11 @@ from datarobot_retraining.errors import (
     NotFoundError,
     ResponseValidationError,
 )
-from datarobot_retraining.inputs._validation import get_path, leaves, nest, project, renormalize
+from datarobot_retraining.inputs._validation import Failure, get_path, leaves, nest, project
 from datarobot_retraining.inputs.retraining_policy import (
     POLICY_LEAVES,
     POLICY_SERVER_DEFAULTS,
+    RetrainingPolicyInputs,
     check_policy,
 )
 from datarobot_retraining.inputs.retraining_policy_run import RUN_OUTPUT_KEYS
@@ -40,7 +41,6 @@ from datarobot_retraining.resources._base import (
     DataRobotResourceProvider,
     ResourceOperationError,
     changed_leaves,
-    deployment_changed,
     managed_list,
     progress,
     reason_of,
@@ -108,10 +108,11 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
     # before sending it again: a server may still be finishing the request its client stopped waiting for.
     create_settle_seconds: float = 2.0
 
-    # -- check: runs in preview and up; no API call. ----------------------------------------------------------
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        inputs, failures = check_policy(news)
-        return CheckResult(inputs, [CheckFailure(f.property, f.reason) for f in failures])
+    inputs_model = RetrainingPolicyInputs
+
+    # -- check: the base's, with the policy's rules. ------------------------------------------------------------
+    def check_inputs(self, news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]]:
+        return check_policy(news)
 
     @property
     def claims(self) -> Claims:
@@ -126,15 +127,15 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         # A managed resource holds this policy: no other resource of the stack may adopt it in this run.
         self.claims.claim(str(olds.get("deployment_id")), _id)
-        desired = renormalize(news)
-        replaces = ["deployment_id"] if deployment_changed(olds, desired) else []
+        desired = self.desired(news)
+        replaces = self.replaces(olds, desired)
         changed = changed_leaves(olds, desired, POLICY_LEAVES, POLICY_SERVER_DEFAULTS, _equal_in(olds))
         return DiffResult(changes=bool(replaces or changed), replaces=replaces, delete_before_replace=False)
 
     # -- create: up only (never in preview). One GET (who holds the name), one POST (or the adoption's PATCH); a
     # lost answer is reconciled instead of re-sent blindly. --------------------------------------------------
     def create(self, props: dict[str, Any]) -> CreateResult:
-        desired_props = renormalize(props)
+        desired_props = self.desired(props)
         deployment_id = str(desired_props["deployment_id"])
         name = str(desired_props["name"])
         desired = leaves(desired_props, POLICY_LEAVES)
@@ -403,7 +404,7 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
 
     # -- update: up only. One PATCH with the complete desired state; outputs from the server's answer. --------
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        desired_props = renormalize(news)
+        desired_props = self.desired(news)
         deployment_id = str(desired_props["deployment_id"])
         name = str(desired_props["name"])
         desired = leaves(desired_props, POLICY_LEAVES)

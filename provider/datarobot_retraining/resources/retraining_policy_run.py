@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from datarobot_retraining.client import DataRobotClient
 from datarobot_retraining.errors import (
@@ -20,11 +20,11 @@ from datarobot_retraining.errors import (
     ResponseValidationError,
     UnprocessableEntityError,
 )
-from datarobot_retraining.inputs._validation import contains_unknown, is_unknown
+from datarobot_retraining.inputs._validation import Failure, contains_unknown
 from datarobot_retraining.inputs.retraining_policy_run import (
-    REPLACING_KEYS,
     RUN_INPUT_KEYS,
     RUN_OUTPUT_KEYS,
+    RetrainingPolicyRunInputs,
     check_policy_run,
 )
 from datarobot_retraining.models import RetrainingPolicyRun, RunOutcome, outcome_of
@@ -62,15 +62,16 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
       challenger, replacing the model) is left to finish, with a note on stderr. A run already gone is success.
     """
 
-    # -- check: preview and up; no API call. ----------------------------------------------------------------
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        inputs, failures = check_policy_run(news)
-        return CheckResult(inputs, [CheckFailure(f.property, f.reason) for f in failures])
+    inputs_model = RetrainingPolicyRunInputs
+
+    # -- check: the base's (fills `wait` and `wait_timeout_seconds`). ---------------------------------------------
+    def check_inputs(self, news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]]:
+        return check_policy_run(news)
 
     # -- diff: preview and up, with the previous OUTPUTS as olds; no API call. --------------------------------
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        desired, _ = check_policy_run(news)
-        replaces = [key for key in REPLACING_KEYS if is_unknown(desired.get(key)) or desired.get(key) != olds.get(key)]
+        desired = self.desired(news)
+        replaces = self.replaces(olds, desired)
         settings_changed = any(
             not same_value(desired.get(key), olds.get(key)) for key in ("wait", "wait_timeout_seconds")
         )
@@ -79,7 +80,7 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
 
     # -- create: up only. Starts a run (and waits for it when asked). -----------------------------------------
     def create(self, props: dict[str, Any]) -> CreateResult:
-        desired, _ = check_policy_run(props)
+        desired = self.desired(props)
         run = self._run(desired)
         return CreateResult(uuid.uuid4().hex, outputs(desired, run))
 
@@ -105,7 +106,7 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
 
     # -- update: up only. A new run when triggers changed; otherwise only the state changes. ------------------
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        desired, _ = check_policy_run(news)
+        desired = self.desired(news)
         if not triggers_changed(olds, desired):
             # Only wait / wait_timeout_seconds changed: they shape the next run's start, not the current run.
             kept = {key: olds.get(key) for key in RUN_OUTPUT_KEYS}
@@ -168,21 +169,35 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
     ) -> RetrainingPolicyRun:
         runs = client.retraining_policy_runs
         subject = f"retraining policy {policy_id} on deployment {deployment_id}"
+        # The newest run before each POST: if the answer is lost, only a run newer than this one can be ours; a run
+        # already going (someone else's, or its schedule's) must never be taken for it.
+        newest_before: str | None = None
+        posted = False
+
+        def post() -> RetrainingPolicyRun:
+            nonlocal newest_before, posted
+            newest_before, posted = runs.newest_run_id(deployment_id, policy_id), False
+            posted = True
+            return runs.start(deployment_id, policy_id, newest_before=newest_before)
+
         try:
             try:
-                return runs.start(deployment_id, policy_id)
+                return post()
             except ConflictError:
                 # DataRobot runs one run of a policy at a time: wait for the one in progress, then start ours.
                 self._wait_until_idle(client, deployment_id, policy_id, deadline, timeout)
-                return runs.start(deployment_id, policy_id)
+                return post()
         except (AmbiguousRequestError, InternalServerError, ResponseValidationError) as error:
+            if not posted:  # the look before the POST failed: nothing was sent, nothing to find
+                raise ResourceOperationError(f"Could not start a run of {subject}: {reason_of(error)}.") from error
             # The POST may have started a run without our hearing of it. Never send it again blindly.
             found = self._find_started(client, deployment_id, policy_id, error)
-            if found is None:
+            if found is None or found.id == newest_before:
+                going = "" if found is None else f" other than run {found.id}, which was already going before it"
                 raise ResourceOperationError(
                     f"Starting a run of {subject} got no usable answer ({reason_of(error)}) and no run is in "
-                    f"progress now; run pulumi up again (see `datarobot-retraining runs list {deployment_id} "
-                    f"{policy_id}`)."
+                    f"progress now{going}; run pulumi up again (see `datarobot-retraining runs list "
+                    f"{deployment_id} {policy_id}`)."
                 ) from error
             progress(f"Starting a run of {subject} lost its answer, but run {found.id} is in progress; using it.")
             return found

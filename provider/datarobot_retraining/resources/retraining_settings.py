@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from datarobot_retraining.client import DataRobotClient
 from datarobot_retraining.errors import APIError, NotFoundError, UnprocessableEntityError
-from datarobot_retraining.inputs._validation import leaves
-from datarobot_retraining.inputs.retraining_settings import SETTINGS_LEAVES, check_settings
+from datarobot_retraining.inputs._validation import Failure, leaves
+from datarobot_retraining.inputs.retraining_settings import SETTINGS_LEAVES, RetrainingSettingsInputs, check_settings
 from datarobot_retraining.models import RetrainingSettings, RetrainingSettingsUpdate
 from datarobot_retraining.resources._base import (
     MANAGED_FIELDS,
     DataRobotResourceProvider,
     ResourceOperationError,
     changed_leaves,
-    deployment_changed,
     managed_list,
     reason_of,
     removed_leaves,
@@ -37,21 +37,22 @@ class RetrainingSettingsProvider(DataRobotResourceProvider):
     disappears at refresh. When the server does report it, its value wins (and drift shows).
     """
 
-    # -- check: runs in preview and up; no API call. ----------------------------------------------------------
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        inputs, failures = check_settings(news)
-        return CheckResult(inputs, [CheckFailure(f.property, f.reason) for f in failures])
+    inputs_model = RetrainingSettingsInputs
+
+    # -- check: the base's. ---------------------------------------------------------------------------------------
+    def check_inputs(self, news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]]:
+        return check_settings(news)
 
     # -- diff: previous OUTPUTS as olds; no API call. ------------------------------------------------------------
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        desired, _ = check_settings(news)
-        replaces = ["deployment_id"] if deployment_changed(olds, desired) else []
+        desired = self.desired(news)
+        replaces = self.replaces(olds, desired)
         changed = changed_leaves(olds, desired, SETTINGS_LEAVES, _NO_DEFAULTS)
         return DiffResult(changes=bool(replaces or changed), replaces=replaces, delete_before_replace=False)
 
     # -- create: up only. -----------------------------------------------------------------------------------------
     def create(self, props: dict[str, Any]) -> CreateResult:
-        desired_props, _ = check_settings(props)
+        desired_props = self.desired(props)
         deployment_id = str(desired_props["deployment_id"])
         desired = leaves(desired_props, SETTINGS_LEAVES)
         settings = self._apply(self.client(), deployment_id, desired, "set")
@@ -75,7 +76,7 @@ class RetrainingSettingsProvider(DataRobotResourceProvider):
 
     # -- update: up only. ---------------------------------------------------------------------------------------
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        desired_props, _ = check_settings(news)
+        desired_props = self.desired(news)
         deployment_id = str(desired_props["deployment_id"])
         desired = leaves(desired_props, SETTINGS_LEAVES)
         # A value the program stopped setting is cleared: the settings have no server defaults to return to.
