@@ -31,8 +31,7 @@ class ConflictError(EmulatorError):
 class UnprocessableError(EmulatorError):
     """422: the body is well-formed JSON but breaks a schema or business rule.
 
-    ``errors`` maps dotted field paths (``trigger.schedule.hour``) to a reason, so a client can point at the
-    field.
+    ``errors`` maps dotted field paths (``trigger.schedule.hour``) to a reason, so a client can point at the field.
     """
 
     status = 422

@@ -1,8 +1,6 @@
-"""Run lifecycle: scheduled → running (building project → running autopilot → the action's step) → a final
-state.
+"""Run lifecycle: scheduled → running (building project → autopilot → the action's step) → a final state.
 
-A run's state is a function of its creation time, its step length and the clock, so it can be advanced lazily
-on
+A run's state is a function of its creation time, its step length and the clock, so it can be advanced lazily on
 any read and by the background ticker with the same result.
 """
 

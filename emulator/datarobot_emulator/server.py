@@ -1,5 +1,4 @@
-"""Run the emulator in-process: uvicorn on a background thread, a free port, a clean stop. Used by tests and
-the CLI."""
+"""Run the emulator in-process: uvicorn on a background thread, a free port, a clean stop (for tests, the CLI)."""
 
 from __future__ import annotations
 
@@ -44,13 +43,11 @@ def format_host(host: str) -> str:
 class EmulatorServer:
     """A live emulator on ``host:port`` (``port=0``: a free port).
 
-    ``start()`` returns once the socket accepts connections; ``stop()`` shuts uvicorn down, joins its thread
-    and the
-    ticker, and closes the database. Usable as a context manager.
+    ``start()`` returns once the socket accepts connections; ``stop()`` shuts uvicorn down, joins its thread and
+    the ticker, and closes the database. Usable as a context manager.
 
     Attributes after start: ``base_url`` (``http://127.0.0.1:PORT``), ``api_url`` (``base_url + "/api/v2"``),
-    ``token``,
-    ``port``, ``control`` (an ``EmulatorControl``), ``backend`` (for white-box tests).
+    ``token``, ``port``, ``control`` (an ``EmulatorControl``), ``backend`` (for white-box tests).
     """
 
     def __init__(

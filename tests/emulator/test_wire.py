@@ -99,6 +99,36 @@ def test_unknown_path_is_a_json_404_not_a_redirect(api: httpx.Client) -> None:
     assert api.put(f"/deployments/{DEMO_DEPLOYMENT_ID}/").status_code == 405
 
 
+def test_head_is_a_read_that_answers_like_get_and_changes_nothing(emulator: EmulatorServer, api: httpx.Client) -> None:
+    configure(api)
+    policy = create_policy(api)
+    run = api.post(f"{policies_url()}{policy['id']}/runs/").json()
+    reads = [
+        f"{policies_url()}{policy['id']}/",
+        policies_url(),
+        f"{policies_url()}{policy['id']}/runs/",
+        f"{policies_url()}{policy['id']}/runs/{run['id']}/",
+        f"/deployments/{DEMO_DEPLOYMENT_ID}/settings/",
+        f"/deployments/{DEMO_DEPLOYMENT_ID}/retrainingSettings/",
+    ]
+    for path in reads:
+        head = api.head(path)
+        assert head.status_code == api.get(path).status_code == 200, path
+        assert head.content == b"", path
+    for path in ("/faults/", "/clock/", "/requests/"):
+        assert httpx.head(f"{emulator.base_url}/_emulator{path}").status_code == 200, path
+    # Nothing was deleted, created, patched or armed by the HEADs.
+    assert api.get(f"{policies_url()}{policy['id']}/").status_code == 200
+    assert api.get(policies_url()).json()["totalCount"] == 1
+    assert api.get(f"{policies_url()}{policy['id']}/runs/").json()["totalCount"] == 1
+    assert emulator.control.faults() == []
+    methods = {record["method"] for record in emulator.control.requests()}
+    assert methods == {"PATCH", "POST", "GET", "HEAD"}
+    assert [r["path"] for r in emulator.control.requests() if r["method"] == "PATCH"] == [
+        f"/api/v2/deployments/{DEMO_DEPLOYMENT_ID}/retrainingSettings/"
+    ]
+
+
 def test_version_and_account_info(api: httpx.Client) -> None:
     assert api.get("/version/").json() == {"major": 2, "minor": 49, "versionString": "2.49.0"}
     info = api.get("/account/info/").json()
