@@ -29,7 +29,7 @@ async def list_deployments(request: Request, services: Services) -> Response:
     offset, limit = page(request)
     search = request.query_params.get("search")
     items, total = await run_in_threadpool(services.rules.list_deployments, offset, limit, search)
-    return envelope(request, items, total, offset, limit)
+    return envelope(request, items, total, offset, limit, origin=services.rules.variants.link_origin)
 
 
 async def get_deployment(request: Request, services: Services) -> Response:
@@ -70,7 +70,7 @@ async def list_policies(request: Request, services: Services) -> Response:
     offset, limit = page(request)
     deployment_id = request.path_params["deployment_id"]
     items, total = await run_in_threadpool(services.rules.list_policies, deployment_id, offset, limit)
-    return envelope(request, items, total, offset, limit)
+    return envelope(request, items, total, offset, limit, origin=services.rules.variants.link_origin)
 
 
 async def create_policy(request: Request, services: Services) -> Response:
@@ -100,7 +100,7 @@ async def list_runs(request: Request, services: Services) -> Response:
     deployment_id, policy_id = request.path_params["deployment_id"], request.path_params["policy_id"]
     offset, limit = page(request)
     items, total = await run_in_threadpool(services.rules.list_runs, deployment_id, policy_id, offset, limit)
-    return envelope(request, items, total, offset, limit)
+    return envelope(request, items, total, offset, limit, origin=services.rules.variants.link_origin)
 
 
 async def start_run(request: Request, services: Services) -> Response:
@@ -126,7 +126,7 @@ async def patch_run(request: Request, services: Services) -> Response:
 async def list_objects(kind: str, request: Request, services: Services) -> Response:
     offset, limit = page(request)
     items, total = await run_in_threadpool(services.rules.list_objects, kind, offset, limit)
-    return envelope(request, items, total, offset, limit)
+    return envelope(request, items, total, offset, limit, origin=services.rules.variants.link_origin)
 
 
 async def get_object(kind: str, request: Request, services: Services) -> Response:

@@ -84,6 +84,7 @@ CONTROL_ROUTES: tuple[Endpoint, ...] = (
     Endpoint("/step-seconds", {"POST": control.set_step_seconds}),
     Endpoint("/faults", {"GET": control.list_faults, "POST": control.add_fault, "DELETE": control.clear_faults}),
     Endpoint("/requests", {"GET": control.list_requests, "DELETE": control.clear_requests}),
+    Endpoint("/variants", {"GET": control.get_variants, "POST": control.set_variants}),
 )
 
 

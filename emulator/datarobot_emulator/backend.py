@@ -11,6 +11,7 @@ from .orchestration import Orchestrator
 from .rules import ApiRules
 from .store import Store
 from .ticker import Ticker
+from .variants import Variants
 
 
 class Backend:
@@ -25,9 +26,10 @@ class Backend:
         seed: str | None = "demo",
         seed_deployments: int | None = None,
         reset: bool = False,
+        variants: Variants | None = None,
     ) -> None:
         self.store = store
-        self.orchestrator = Orchestrator(step_seconds)
+        self.orchestrator = Orchestrator(step_seconds, variants)
         self.rules = ApiRules(store, self.orchestrator)
         self.control_plane = ControlPlane(store, self.orchestrator)
         self._ticker = Ticker(self.control_plane.tick)

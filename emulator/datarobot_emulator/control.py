@@ -117,6 +117,16 @@ class EmulatorControl:
         """Length of each run step for runs started from now on."""
         self._call("POST", "/step-seconds", {"seconds": seconds})
 
+    # -- variants --
+    def variants(self) -> dict[str, str]:
+        """The answers the emulator gives where the public record is silent (`{name: choice}`, see `variants.py`)."""
+        return dict(self._call("GET", "/variants")["variants"])
+
+    def set_variants(self, **changes: str) -> dict[str, str]:
+        """Switch variants by their wire names (`set_variants(settingsCredential="echoed")`) until the next reset;
+        returns them all."""
+        return dict(self._call("POST", "/variants", changes)["variants"])
+
     # -- faults --
     def inject_fault(
         self,

@@ -121,6 +121,18 @@ async def set_step_seconds(request: Request, services: Services) -> Response:
     return ok({"seconds": services.control_plane.step_seconds})
 
 
+# -- variants --
+async def get_variants(request: Request, services: Services) -> Response:
+    return ok({"variants": services.control_plane.variants.to_json()})
+
+
+async def set_variants(request: Request, services: Services) -> Response:
+    body = await read_body(request)
+    if not isinstance(body, dict):
+        raise UnprocessableError.from_errors({"body": "must be a JSON object"})
+    return ok({"variants": services.control_plane.set_variants(body).to_json()})
+
+
 # -- faults and the request log --
 async def list_faults(request: Request, services: Services) -> Response:
     return ok({"faults": services.faults.active()})

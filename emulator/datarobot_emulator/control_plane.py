@@ -10,6 +10,7 @@ from .errors import UnprocessableError
 from .orchestration import HEALTH_FIELDS, Orchestrator
 from .seed import HEALTH_STATUSES, add_deployments, apply_seed, deployment_settings_doc, health
 from .store import Store, Tx
+from .variants import Variants
 
 Doc = dict[str, Any]
 
@@ -23,13 +24,14 @@ class ControlPlane:
 
     # -- lifecycle --
     def reset_in(self, tx: Tx, seed: str, deployments: int | None) -> None:
-        """Wipe the world and load ``seed`` inside ``tx``: real time again, the default step length."""
+        """Wipe the world and load ``seed`` inside ``tx``: real time again, the default step length and variants."""
         tx.wipe()
         apply_seed(tx, seed, deployments=deployments)
         tx.meta_set("seed", seed)
         self.orchestrator.clock = Clock()
         tx.meta_set("clock", self.orchestrator.clock.state())
         self.orchestrator.step_seconds = self.orchestrator.default_step_seconds
+        self.orchestrator.variants = self.orchestrator.default_variants
 
     def reset(self, seed: str = "demo", deployments: int | None = None) -> None:
         with self.store.transaction() as tx:
@@ -119,3 +121,13 @@ class ControlPlane:
     def set_step_seconds(self, seconds: float) -> None:
         """Step length of runs started from now on (runs in flight keep theirs)."""
         self.orchestrator.step_seconds = seconds
+
+    # -- variants --
+    @property
+    def variants(self) -> Variants:
+        return self.orchestrator.variants
+
+    def set_variants(self, changes: dict[str, Any]) -> Variants:
+        """Switch variants (`{wire name: choice}`) from now on; a reset returns to the start-up set."""
+        self.orchestrator.variants = self.orchestrator.variants.changed(changes)
+        return self.orchestrator.variants

@@ -12,6 +12,7 @@ from . import runs as run_lifecycle
 from .clock import Clock, to_datetime
 from .schedule import next_fire, parse_duration
 from .store import Tx
+from .variants import Variants
 
 Doc = dict[str, Any]
 
@@ -24,15 +25,18 @@ DEFAULT_FAIL_MESSAGE = "Autopilot failed: the emulator was told to fail this run
 
 
 class Orchestrator:
-    """The clock, the step length of new runs, and what they drive.
+    """The clock, the step length of new runs, the variants the answers follow, and what they drive.
 
     ``sync`` is what every rule calls first and what the ticker calls on its own: runs advance to the clock's now and
     due schedules fire, so state is current on every read even if the background ticker has not run yet.
     """
 
-    def __init__(self, step_seconds: float) -> None:
+    def __init__(self, step_seconds: float, variants: Variants | None = None) -> None:
         self.default_step_seconds = step_seconds
         self.step_seconds = step_seconds
+        # Per process, like the step length: a reset returns to the start-up set.
+        self.default_variants = variants or Variants()
+        self.variants = self.default_variants
         self.clock = Clock()
 
     # -- sync: runs and schedules --
@@ -156,6 +160,7 @@ class Orchestrator:
             step_seconds=self.step_seconds,
             fail_message=fail_message,
             started_by=reason,
+            use_case_id=doc.get("useCaseId"),
         )
         run_lifecycle.advance(run, now, tx.next_id)  # a zero step length finishes at once
         tx.run_insert(run["id"], doc["id"], deployment_id, run, run["status"] in run_lifecycle.ACTIVE_STATUSES)

@@ -6,7 +6,7 @@ from typing import Any
 
 from . import lookups
 from . import runs as run_lifecycle
-from .errors import ConflictError, NotFoundError, UnprocessableError
+from .errors import ConflictError, NotFoundError, RefusalError, UnprocessableError
 from .lookups import OBJECT_KINDS, SETTINGS_REFERENCES
 from .orchestration import Orchestrator
 from .schemas import (
@@ -21,6 +21,7 @@ from .schemas import (
 )
 from .seed import DEMO_ORG_ID, DEMO_USER, deployment_settings_doc
 from .store import Store, Tx
+from .variants import Variants
 
 Doc = dict[str, Any]
 
@@ -36,10 +37,16 @@ class ApiRules:
         self.store = store
         self.orchestrator = orchestrator
 
+    @property
+    def variants(self) -> Variants:
+        """The answers the emulator gives where the public record is silent (see `variants`)."""
+        return self.orchestrator.variants
+
     def _policy_out(self, tx: Tx, doc: Doc) -> Doc:
         latest = tx.run_latest(doc["id"])
         use_case = tx.obj_get("useCase", doc["useCaseId"]) if doc.get("useCaseId") else None
-        return policy_response(doc, None if latest is None else run_lifecycle.run_response(latest), use_case)
+        latest_run = None if latest is None else run_lifecycle.run_response(latest, self.variants)
+        return policy_response(doc, latest_run, use_case, self.variants)
 
     # -- discovery --
     def account_info(self) -> Doc:
@@ -130,12 +137,15 @@ class ApiRules:
                 obj = tx.obj_get(kind, obj_id) or {}
                 return {"id": obj_id, label: obj.get(label)}
 
-            return {
+            answer = {
                 "dataset": ref("datasetId", "name"),
                 "predictionEnvironment": ref("predictionEnvironmentId", "name"),
                 "retrainingUser": ref("retrainingUserId", "username"),
-                "credential": ref("credentialId", "name"),
             }
+            # No public source shows the credential in this answer (the PATCH takes credentialId all the same).
+            if self.variants.echoes_credential:
+                answer["credential"] = ref("credentialId", "name")
+            return answer
 
     def patch_retraining_settings(self, deployment_id: str, body: Any) -> None:
         with self.store.transaction() as tx:
@@ -161,9 +171,10 @@ class ApiRules:
             return [self._policy_out(tx, d) for d in docs], tx.policy_count(deployment_id)
 
     def _check_policy_rules(self, tx: Tx, deployment_id: str, doc: Doc, parsed: Doc, *, create: bool) -> None:
-        """§5 rules 2, 3, 6 and the use-case reference; on update only for what the update touches."""
+        """§5 rules 3, 6 and the use-case reference (rule 2 only with `policyNeedsDataset=true`: public programs
+        create policies without a dataset); on update only for what the update touches."""
         settings = lookups.retraining_settings(tx, deployment_id)
-        if create and settings["datasetId"] is None:
+        if create and self.variants.policy_needs_dataset_at_create and settings["datasetId"] is None:
             raise UnprocessableError(
                 "Retraining settings must set a dataset before a retraining policy can be created.",
                 {"retrainingSettings.datasetId": "is required (PATCH retrainingSettings first)"},
@@ -192,12 +203,13 @@ class ApiRules:
             parsed = parse_policy_body(body, create=True)
             # Counted in the same IMMEDIATE transaction as the insert: two racing creates cannot both see room.
             if tx.policy_count(deployment_id) >= POLICY_LIMIT:
-                raise UnprocessableError(
+                raise RefusalError(
                     f"A deployment can have at most {POLICY_LIMIT} retraining policies; "
                     f"deployment {deployment_id} already has {POLICY_LIMIT}.",
                     {"deploymentId": f"has reached the limit of {POLICY_LIMIT} retraining policies"},
+                    self.variants.limit_status,
                 )
-            doc = new_policy(tx.next_id(), parsed)
+            doc = new_policy(tx.next_id(), parsed, self.variants)
             check_policy(doc)
             self._check_policy_rules(tx, deployment_id, doc, parsed, create=True)
             now = self.orchestrator.clock.now()
@@ -212,9 +224,8 @@ class ApiRules:
     def _refuse_while_running(self, tx: Tx, policy_id: str, what: str) -> None:
         active = tx.runs_active(policy_id)
         if active:
-            raise ConflictError(
-                f"Cannot {what} retraining policy {policy_id} while run {active[0]['id']} is {active[0]['status']}."
-            )
+            status = run_lifecycle.served_status(active[0], self.variants)
+            raise ConflictError(f"Cannot {what} retraining policy {policy_id} while run {active[0]['id']} is {status}.")
 
     def patch_policy(self, deployment_id: str, policy_id: str, body: Any) -> Doc:
         with self.store.transaction() as tx:
@@ -222,7 +233,7 @@ class ApiRules:
             current = lookups.policy(tx, deployment_id, policy_id)
             parsed = parse_policy_body(body, create=False)
             self._refuse_while_running(tx, policy_id, "update")
-            doc = merge_policy(current, parsed)
+            doc = merge_policy(current, parsed, self.variants)
             check_policy(doc)
             self._check_policy_rules(tx, deployment_id, doc, parsed, create=False)
             tx.policy_update(policy_id, doc, self.orchestrator.next_fire_at(doc, self.orchestrator.clock.now()))
@@ -249,28 +260,30 @@ class ApiRules:
                     {"retrainingSettings.datasetId": "is required"},
                 )
             run = self.orchestrator.create_run(tx, deployment_id, doc, self.orchestrator.clock.now(), "manual")
-            return run_lifecycle.run_response(run)
+            return run_lifecycle.run_response(run, self.variants)
 
     def list_runs(self, deployment_id: str, policy_id: str, offset: int, limit: int) -> tuple[list[Doc], int]:
         with self.store.transaction() as tx:
             self.orchestrator.sync(tx)
             lookups.policy(tx, deployment_id, policy_id)
             docs = tx.run_list(policy_id, offset, limit)
-            return [run_lifecycle.run_response(d) for d in docs], tx.run_count(policy_id)
+            return [run_lifecycle.run_response(d, self.variants) for d in docs], tx.run_count(policy_id)
 
     def get_run(self, deployment_id: str, policy_id: str, run_id: str) -> Doc:
         with self.store.transaction() as tx:
             self.orchestrator.sync(tx)
-            return run_lifecycle.run_response(lookups.run(tx, deployment_id, policy_id, run_id))
+            return run_lifecycle.run_response(lookups.run(tx, deployment_id, policy_id, run_id), self.variants)
 
     def patch_run(self, deployment_id: str, policy_id: str, run_id: str, body: Any) -> Doc:
         with self.store.transaction() as tx:
             self.orchestrator.sync(tx)
             run = lookups.run(tx, deployment_id, policy_id, run_id)
-            if not isinstance(body, dict) or set(body) != {"status"} or body["status"] != "cancelled":
+            # The cancel body is not public beyond its key: either spelling, in any case.
+            status = body.get("status") if isinstance(body, dict) and set(body) == {"status"} else None
+            if not isinstance(status, str) or status.lower() not in ("cancelled", "canceled"):
                 raise UnprocessableError.from_errors(
                     {"status": 'the only change a run accepts is {"status": "cancelled"}'}
                 )
-            run_lifecycle.cancel(run, self.orchestrator.clock.now())
+            run_lifecycle.cancel(run, self.orchestrator.clock.now(), self.variants)
             tx.run_update(run_id, run, active=False)
-            return run_lifecycle.run_response(run)
+            return run_lifecycle.run_response(run, self.variants)

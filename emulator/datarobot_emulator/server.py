@@ -14,6 +14,7 @@ from .backend import Backend
 from .control import EmulatorControl
 from .faults import API_PREFIX, FaultInjector
 from .store import Store
+from .variants import Variants
 
 DEFAULT_TOKEN = "emulator-token"
 
@@ -61,6 +62,7 @@ class EmulatorServer:
         seed_deployments: int | None = None,
         reset: bool = False,
         log_level: str = "warning",
+        variants: Variants | None = None,
     ) -> None:
         self.token = token
         self.db = db
@@ -71,6 +73,7 @@ class EmulatorServer:
         self._seed_deployments = seed_deployments
         self._reset = reset
         self._log_level = log_level
+        self._variants = variants
         self._thread: threading.Thread | None = None
         self._uvicorn: uvicorn.Server | None = None
         self._store: Store | None = None
@@ -112,6 +115,7 @@ class EmulatorServer:
             seed=self.seed,
             seed_deployments=self._seed_deployments,
             reset=self._reset,
+            variants=self._variants,
         )
         sock = bind_socket(self.host, self.port)
         self.port = sock.getsockname()[1]

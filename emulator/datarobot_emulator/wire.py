@@ -73,9 +73,13 @@ def page(request: Request) -> tuple[int, int]:
     return values["offset"], values["limit"]
 
 
-def envelope(request: Request, items: list[Any], total: int, offset: int, limit: int) -> Response:
+def envelope(
+    request: Request, items: list[Any], total: int, offset: int, limit: int, *, origin: str | None = None
+) -> Response:
     def link(new_offset: int) -> str:
-        return str(request.url.include_query_params(offset=new_offset, limit=limit))
+        url = request.url.include_query_params(offset=new_offset, limit=limit)
+        # `origin`: the links of a server behind a proxy that rewrites the host (the `nextLinks` variant).
+        return str(url) if origin is None else f"{origin}{url.path}?{url.query}"
 
     return ok(
         {

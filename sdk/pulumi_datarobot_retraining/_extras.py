@@ -68,6 +68,7 @@ class LatestRun(TypedDict):
     challenger_id: str | None
     registered_model_id: str | None
     error_message: str | None
+    use_case_id: str | None
 
 
 def read_existing(

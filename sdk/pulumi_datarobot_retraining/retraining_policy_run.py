@@ -41,6 +41,7 @@ _OUTPUT_ONLY = (
     "registered_model_id",
     "challenger_id",
     "error_message",
+    "use_case_id",
 )
 
 
@@ -73,7 +74,7 @@ class RetrainingPolicyRun(pulumi.dynamic.Resource, module="datarobot", name="Ret
     run_id: pulumi.Output[str]
     """The run started by the last create or update that changed `triggers`."""
     status: pulumi.Output[str]
-    """The run's status as of the last create, update or refresh (`scheduled`, `running`, `succeeded`, ...)."""
+    """The run's status as the server spells it, as of the last read; `outcome_of(status)` says what it means."""
     start_time: pulumi.Output[str | None]
     finish_time: pulumi.Output[str | None]
     project_id: pulumi.Output[str | None]
@@ -85,6 +86,8 @@ class RetrainingPolicyRun(pulumi.dynamic.Resource, module="datarobot", name="Ret
     """The challenger the run added, for policies whose action is `create_challenger`."""
     error_message: pulumi.Output[str | None]
     """Why the run failed, when it did."""
+    use_case_id: pulumi.Output[str | None]
+    """The use case of the run's policy, when the server reports one."""
 
     def __init__(
         self,

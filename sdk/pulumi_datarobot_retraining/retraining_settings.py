@@ -56,7 +56,9 @@ class RetrainingSettings(pulumi.dynamic.Resource, module="datarobot", name="Retr
     retraining_user_id: pulumi.Output[str | None]
     """The user whose permissions automatic (triggered) runs use; required by triggered policies."""
     credential_id: pulumi.Output[str | None]
-    """The credential used to read the retraining dataset, when it needs one."""
+    """The credential used to read the retraining dataset, when it needs one; kept as last written when the server's
+    answer does not show it (DataRobot's is not known to).
+    """
     dataset_name: pulumi.Output[str | None]
     prediction_environment_name: pulumi.Output[str | None]
     retraining_user_name: pulumi.Output[str | None]

@@ -244,4 +244,4 @@ def test_every_route_in_the_table_is_served_with_and_without_its_trailing_slash(
             methods = set(endpoint.handlers) | ({"HEAD"} if "GET" in endpoint.handlers else set())
             expected |= {(f"{prefix}{form}", frozenset(methods)) for form in (endpoint.path, f"{endpoint.path}/")}
     assert served == expected
-    assert len(API_ROUTES) == 21 and len(CONTROL_ROUTES) == 13
+    assert len(API_ROUTES) == 21 and len(CONTROL_ROUTES) == 14  # the variants route included

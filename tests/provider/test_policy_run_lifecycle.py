@@ -10,7 +10,7 @@ from pulumi.output import Unknown
 
 from datarobot_emulator.server import EmulatorServer
 from datarobot_retraining.client import DataRobotClient
-from datarobot_retraining.models import RetrainingPolicyCreate, RetrainingSettingsUpdate, is_terminal
+from datarobot_retraining.models import RetrainingPolicyCreate, RetrainingSettingsUpdate, outcome_of
 from datarobot_retraining.resources import ResourceOperationError, RetrainingPolicyRunProvider
 from tests.provider.conftest import configure
 from tests.provider.helpers import DEPLOYMENT
@@ -47,7 +47,7 @@ def wait_ended(client: DataRobotClient, policy_id: str, run_id: str) -> str:
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         status = client.retraining_policy_runs.get(DEPLOYMENT, policy_id, run_id).status
-        if is_terminal(status):
+        if outcome_of(status).finished:
             return status
         time.sleep(0.02)
     raise AssertionError(f"run {run_id} did not end")

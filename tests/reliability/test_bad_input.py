@@ -27,7 +27,7 @@ from datarobot_retraining.models import (
     RetrainingPolicyCreate,
     RetrainingPolicyUpdate,
     RetrainingSettingsUpdate,
-    is_terminal,
+    outcome_of,
 )
 from datarobot_retraining.models.enums import (
     Action,
@@ -483,7 +483,7 @@ def test_unknown_enum_values_in_answers_are_tolerated(
     client = mock_client(answer)
     policy = client.retraining_policies.get(seed.DEMO_DEPLOYMENT_ID, future["id"])
     assert policy.action == "retrain_and_deploy_twice"
-    assert policy.latest_run is not None and not is_terminal(policy.latest_run.status)
+    assert policy.latest_run is not None and not outcome_of(policy.latest_run.status).finished
 
     provider = RetrainingPolicyProvider()
     provider.client = lambda: client  # type: ignore[method-assign]

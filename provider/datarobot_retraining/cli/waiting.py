@@ -98,7 +98,7 @@ def follow_run(
     while True:
         now = time.monotonic()
         progress.update(run, now - started)
-        if run.is_terminal:
+        if run.outcome.finished:
             return run
         if deadline is not None and now >= deadline:
             raise CliError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ._client import DEFAULT_ENDPOINT, USER_AGENT, DataRobotClient
+from .account import AccountAPI
 from .deployments import DeploymentsAPI
 from .retraining_policies import RetrainingPoliciesAPI
 from .retraining_settings import RetrainingSettingsAPI
@@ -11,6 +12,7 @@ from .runs import RetrainingPolicyRunsAPI
 __all__ = [
     "DEFAULT_ENDPOINT",
     "USER_AGENT",
+    "AccountAPI",
     "DataRobotClient",
     "DeploymentsAPI",
     "RetrainingPoliciesAPI",

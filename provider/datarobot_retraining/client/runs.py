@@ -6,12 +6,10 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 
 from ..errors import ConflictError, ResponseValidationError
-from ..models import RetrainingPolicy, RetrainingPolicyRun, RunStatus
+from ..models import RetrainingPolicy, RetrainingPolicyRun, RunOutcome, RunStatus
 from ._http import Requester, api_path, is_empty
 
 __all__ = ["RetrainingPolicyRunsAPI"]
-
-_CANCELLED = frozenset({RunStatus.CANCELLED.value, "canceled"})
 
 
 class RetrainingPolicyRunsAPI:
@@ -82,7 +80,7 @@ class RetrainingPolicyRunsAPI:
             response = self._http.request("PATCH", path, json={"status": RunStatus.CANCELLED.value})
         except ConflictError:
             run = self.get(deployment_id, policy_id, run_id)
-            if run.status.strip().lower() in _CANCELLED:
+            if run.outcome is RunOutcome.CANCELLED:
                 return run
             raise
         return self._http.parse(response, RetrainingPolicyRun)

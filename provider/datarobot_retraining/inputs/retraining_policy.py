@@ -104,9 +104,9 @@ class TriggerInputs(InputModel):
 
     type: Annotated[TriggerType | None, NullSpelledNone()] = None
     schedule: Annotated[ScheduleInputs | None, Unit()] = None
-    status_declines_to_warning: Annotated[bool | None, ServerDefault(False)] = None
-    status_declines_to_failing: Annotated[bool | None, ServerDefault(False)] = None
-    status_still_in_decline: Annotated[bool | None, ServerDefault(False)] = None
+    status_declines_to_warning: bool | None = None
+    status_declines_to_failing: bool | None = None
+    status_still_in_decline: bool | None = None
     min_interval_between_runs: str | None = None
     custom_job_id: Id | None = None
 
@@ -130,22 +130,22 @@ class TriggerInputs(InputModel):
 class AutopilotOptionsInputs(InputModel):
     """Autopilot in the retraining project. `blend_best_models` cannot be combined with `shap_only_mode`."""
 
-    mode: Annotated[AutopilotMode | None, ServerDefault(AutopilotMode.QUICK)] = None
-    blend_best_models: Annotated[bool | None, ServerDefault(False)] = None
-    run_leakage_removed_feature_list: Annotated[bool | None, ServerDefault(True)] = None
-    scoring_code_only: Annotated[bool | None, ServerDefault(False)] = None
-    shap_only_mode: Annotated[bool | None, ServerDefault(False)] = None
+    mode: AutopilotMode | None = None
+    blend_best_models: bool | None = None
+    run_leakage_removed_feature_list: bool | None = None
+    scoring_code_only: bool | None = None
+    shap_only_mode: bool | None = None
 
 
 class ProjectOptionsInputs(InputModel):
     """Partitioning and metric: `holdout_pct` 0-98, `validation_pct` 1-99, `reps` (CV folds) 2-50."""
 
-    cv_method: Annotated[CVMethod | None, ServerDefault(CVMethod.RANDOM_CV)] = None
-    validation_type: Annotated[ValidationType | None, ServerDefault(ValidationType.CV)] = None
+    cv_method: CVMethod | None = None
+    validation_type: ValidationType | None = None
     metric: Metric | None = None
-    holdout_pct: Annotated[int | float | None, Field(ge=0, le=98), ServerDefault(20)] = None
+    holdout_pct: Annotated[int | float | None, Field(ge=0, le=98)] = None
     validation_pct: Annotated[int | float | None, Field(ge=1, le=99)] = None
-    reps: Annotated[Int | None, Field(ge=2, le=50), ServerDefault(5)] = None
+    reps: Annotated[Int | None, Field(ge=2, le=50)] = None
 
     @field_validator("holdout_pct", "validation_pct")
     @classmethod
@@ -221,8 +221,11 @@ class RetrainingPolicyOutputs(BaseModel):
 #: each (`Unit()`): a partial schedule has no meaning of its own.
 POLICY_LEAVES: tuple[str, ...] = leaf_paths(RetrainingPolicyInputs)
 
-#: What a leaf returns to when the user stops setting it: the server's create-time defaults (reference §6), declared
-#: as `ServerDefault(...)` on the fields. Leaves not listed here go back to null.
+#: What a leaf returns to when the user stops setting it (reference §6), declared as `ServerDefault(...)` on the
+#: fields. A nested leaf has none: it goes back to null, which is what a key left out of a nested object sent comes
+#: back as (a saved real answer, the public docs' example). The top-level strategies cannot be null; theirs are the
+#: values a create without them gets (not public: the Terraform provider's schema defaults, which the emulator
+#: answers too). Leaves not listed here go back to null.
 POLICY_SERVER_DEFAULTS: dict[str, Any] = server_defaults(RetrainingPolicyInputs)
 
 

@@ -52,7 +52,7 @@ class RetrainingPolicyRunOutputs(BaseModel):
     run_id: str
     """The run started by the last create or update that changed `triggers`."""
     status: str
-    """The run's status as of the last create, update or refresh (`scheduled`, `running`, `succeeded`, ...)."""
+    """The run's status as the server spells it, as of the last read; `outcome_of(status)` says what it means."""
     start_time: str | None
     finish_time: str | None
     project_id: str | None
@@ -64,6 +64,8 @@ class RetrainingPolicyRunOutputs(BaseModel):
     """The challenger the run added, for policies whose action is `create_challenger`."""
     error_message: str | None
     """Why the run failed, when it did."""
+    use_case_id: str | None
+    """The use case of the run's policy, when the server reports one."""
 
     model_config = ConfigDict(use_attribute_docstrings=True)
 

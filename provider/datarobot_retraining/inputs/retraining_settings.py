@@ -24,7 +24,8 @@ class RetrainingSettingsInputs(InputModel):
     retraining_user_id: Id | None = None
     """The user whose permissions automatic (triggered) runs use; required by triggered policies."""
     credential_id: Id | None = None
-    """The credential used to read the retraining dataset, when it needs one."""
+    """The credential used to read the retraining dataset, when it needs one; kept as last written when the server's
+    answer does not show it (DataRobot's is not known to)."""
 
 
 class RetrainingSettingsOutputs(BaseModel):

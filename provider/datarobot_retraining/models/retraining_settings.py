@@ -15,3 +15,4 @@ class RetrainingSettings(ResponseModel):
     prediction_environment: NamedRef | None = None
     retraining_user: UserRef | None = None
     credential: NamedRef | None = None
+    """Absent from every public example of this answer: `"credential" in model_fields_set` tells absent from null."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from .common import ResponseModel
-from .enums import is_terminal
+from .enums import RunOutcome, outcome_of
 
 __all__ = ["RetrainingPolicyRun"]
 
@@ -15,7 +15,7 @@ class RetrainingPolicyRun(ResponseModel):
 
     id: str
     status: str
-    """`RunStatus` value on the emulator; kept as `str` because the real server's values are unpublished."""
+    """As the server spells it (the values are unpublished); `outcome` says what it means."""
     start_time: datetime | None = None
     finish_time: datetime | None = None
     challenger_id: str | None = None
@@ -23,8 +23,10 @@ class RetrainingPolicyRun(ResponseModel):
     model_package_id: str | None = None
     project_id: str | None = None
     registered_model_id: str | None = None
+    use_case_id: str | None = None
+    """The use case of the run's policy (the public docs' `latestRun` shows it)."""
 
     @property
-    def is_terminal(self) -> bool:
-        """True once the run cannot change any more (unknown statuses count as in progress)."""
-        return is_terminal(self.status)
+    def outcome(self) -> RunOutcome:
+        """What `status` means; `outcome.finished` once the run cannot change any more (unknown: not finished)."""
+        return outcome_of(self.status)

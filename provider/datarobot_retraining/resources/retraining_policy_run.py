@@ -13,6 +13,7 @@ from datarobot_retraining.client import DataRobotClient
 from datarobot_retraining.errors import (
     AmbiguousRequestError,
     APIError,
+    BadRequestError,
     ConflictError,
     InternalServerError,
     NotFoundError,
@@ -26,7 +27,7 @@ from datarobot_retraining.inputs.retraining_policy_run import (
     RetrainingPolicyRunInputs,
     check_policy_run,
 )
-from datarobot_retraining.models import RetrainingPolicyRun, RunStatus, is_terminal
+from datarobot_retraining.models import RetrainingPolicyRun, RunOutcome, outcome_of
 from datarobot_retraining.resources._base import (
     DataRobotResourceProvider,
     ResourceOperationError,
@@ -116,13 +117,13 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
     # -- delete: never undoes a run; cancels one in progress when it can; already gone is success. -------------
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         deployment_id, policy_id, run_id = (str(props.get(k) or "") for k in ("deployment_id", "policy_id", "run_id"))
-        if not (deployment_id and policy_id and run_id) or is_terminal(props.get("status")):
+        if not (deployment_id and policy_id and run_id) or outcome_of(props.get("status")).finished:
             return  # an ended run never changes again: nothing to cancel, no request
         client = self.client()
         where = f"retraining run {run_id} of policy {policy_id} on deployment {deployment_id}"
         try:
             run = client.retraining_policy_runs.get(deployment_id, policy_id, run_id)
-            if run.is_terminal:
+            if run.outcome.finished:
                 return
             client.retraining_policy_runs.cancel(deployment_id, policy_id, run_id)
         except NotFoundError:
@@ -151,13 +152,12 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
         if not desired.get("wait"):
             return run
         run = self._wait(client, deployment_id, policy_id, run, deadline=deadline, timeout=timeout)
-        status = run.status.strip().lower()
-        if status == RunStatus.FAILED.value:
+        if run.outcome is RunOutcome.FAILED:
             why = (run.error_message or "DataRobot gave no error message").strip().rstrip(".")
             raise ResourceOperationError(
                 f"Retraining run {run.id} of policy {policy_id} on deployment {deployment_id} failed: {why}."
             )
-        if status in {RunStatus.CANCELLED.value, "canceled"}:
+        if run.outcome is RunOutcome.CANCELLED:
             raise ResourceOperationError(
                 f"Retraining run {run.id} of policy {policy_id} on deployment {deployment_id} was cancelled "
                 "before it ended; run pulumi up again to start another one."
@@ -206,13 +206,27 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
                 f"Cannot start a run of {subject}: the deployment or the policy was not found; check deployment_id "
                 "and policy_id (e.g. pass the RetrainingPolicy resource's policy_id)."
             ) from error
-        except UnprocessableEntityError as error:
-            raise ResourceOperationError(
-                f"Cannot start a run of {subject}: {reason_of(error)}; give the deployment a retraining dataset "
-                "(a RetrainingSettings resource with dataset_id, listed in this resource's depends_on)."
-            ) from error
+        except (UnprocessableEntityError, BadRequestError) as error:
+            raise self._explain_refusal(client, deployment_id, subject, error) from error
         except APIError as error:
             raise ResourceOperationError(f"Could not start a run of {subject}: {reason_of(error)}.") from error
+
+    @staticmethod
+    def _explain_refusal(
+        client: DataRobotClient, deployment_id: str, subject: str, error: APIError
+    ) -> ResourceOperationError:
+        """A refused start, diagnosed from the deployment's settings (the refusal's wording is not a contract)."""
+        prefix = f"Cannot start a run of {subject}: {reason_of(error)}"
+        try:
+            has_dataset = client.retraining_settings.get(deployment_id).dataset is not None
+        except APIError:
+            return ResourceOperationError(f"{prefix}.")
+        if has_dataset:
+            return ResourceOperationError(f"{prefix}; fix what it names and run pulumi up again.")
+        return ResourceOperationError(
+            f"{prefix}; the deployment has no retraining dataset, which a run trains on: give it one (a "
+            "RetrainingSettings resource with dataset_id, listed in this resource's depends_on)."
+        )
 
     def _find_started(
         self, client: DataRobotClient, deployment_id: str, policy_id: str, cause: APIError
@@ -226,7 +240,7 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
                 f"have succeeded ({reason_of(cause)}) and the check failed too ({reason_of(error)}); look at "
                 f"`datarobot-retraining runs list {deployment_id} {policy_id}` before running pulumi up again."
             ) from error
-        return latest if latest is not None and not latest.is_terminal else None
+        return latest if latest is not None and not latest.outcome.finished else None
 
     def _wait_until_idle(
         self, client: DataRobotClient, deployment_id: str, policy_id: str, deadline: float, timeout: float
@@ -234,7 +248,7 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
         interval, max_interval = self.run_poll_interval
         last_report = float("-inf")
         while True:
-            active = [r for r in client.retraining_policy_runs.list(deployment_id, policy_id) if not r.is_terminal]
+            active = [r for r in client.retraining_policy_runs.list(deployment_id, policy_id) if not r.outcome.finished]
             if not active:
                 return
             now = time.monotonic()
@@ -268,7 +282,7 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
         interval, max_interval = self.run_poll_interval
         last_line, last_report = "", float("-inf")
         while True:
-            if run.is_terminal:
+            if run.outcome.finished:
                 return run
             now = time.monotonic()
             line = f"Retraining run {run.id} of policy {policy_id}: {describe_status(run)}."
@@ -300,7 +314,8 @@ def triggers_changed(olds: Mapping[str, Any], desired: Mapping[str, Any]) -> boo
 
 
 def describe_status(run: RetrainingPolicyRun) -> str:
-    """`running (building project)`: the status, and the step when the server reports one (the emulator does)."""
+    """`running (building project)`: the status as the server spells it, and the step when the server reports one
+    (the emulator's `currentStep` with `runSteps=shown`; DataRobot's run object has none, and nothing depends on it)."""
     step = (run.model_extra or {}).get("currentStep")
     return f"{run.status} ({step})" if step else run.status
 

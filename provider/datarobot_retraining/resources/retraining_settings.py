@@ -31,6 +31,10 @@ class RetrainingSettingsProvider(DataRobotResourceProvider):
     The settings always exist on the server, so create and update are the same PATCH (followed by a GET: the PATCH
     answers 204 with no body). Delete clears the settings this resource set; keep them with
     `pulumi.ResourceOptions(retain_on_delete=True)`.
+
+    The credential is written (`credentialId`) but no public source shows the GET reporting it: when the answer has
+    no `credential` key, `credential_id` is what this resource last wrote, so it neither shows a diff at every up nor
+    disappears at refresh. When the server does report it, its value wins (and drift shows).
     """
 
     inputs_model = RetrainingSettingsInputs
@@ -52,7 +56,9 @@ class RetrainingSettingsProvider(DataRobotResourceProvider):
         deployment_id = str(desired_props["deployment_id"])
         desired = leaves(desired_props, SETTINGS_LEAVES)
         settings = self._apply(self.client(), deployment_id, desired, "set")
-        return CreateResult(deployment_id, self._outputs(deployment_id, settings, desired))
+        return CreateResult(
+            deployment_id, self._outputs(deployment_id, settings, desired, desired.get("credential_id"))
+        )
 
     # -- read: refresh and `.get()`. --------------------------------------------------------------------------------
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -64,7 +70,7 @@ class RetrainingSettingsProvider(DataRobotResourceProvider):
         except APIError as error:
             raise _failure("read", deployment_id, error) from error
         managed = [p for p in props.get(MANAGED_FIELDS) or [] if p in SETTINGS_LEAVES]
-        outs = self._outputs(deployment_id, settings, dict.fromkeys(managed))
+        outs = self._outputs(deployment_id, settings, dict.fromkeys(managed), props.get("credential_id"))
         refreshed_inputs = {"deployment_id": deployment_id, **{path: outs.get(path) for path in managed}}
         return ReadResult(id_=deployment_id, outs=outs, inputs=refreshed_inputs)
 
@@ -75,8 +81,10 @@ class RetrainingSettingsProvider(DataRobotResourceProvider):
         desired = leaves(desired_props, SETTINGS_LEAVES)
         # A value the program stopped setting is cleared: the settings have no server defaults to return to.
         cleared = dict.fromkeys(removed_leaves(olds, desired, SETTINGS_LEAVES))
-        settings = self._apply(self.client(), deployment_id, {**cleared, **desired}, "update")
-        return UpdateResult(self._outputs(deployment_id, settings, desired))
+        sent = {**cleared, **desired}
+        settings = self._apply(self.client(), deployment_id, sent, "update")
+        written = sent["credential_id"] if "credential_id" in sent else olds.get("credential_id")
+        return UpdateResult(self._outputs(deployment_id, settings, desired, written))
 
     # -- delete: clears what this resource set; a deployment already gone is success. ------------------------------
     def delete(self, id_: str, props: dict[str, Any]) -> None:
@@ -114,11 +122,15 @@ class RetrainingSettingsProvider(DataRobotResourceProvider):
             raise _failure(action, deployment_id, error) from error
 
     @staticmethod
-    def _outputs(deployment_id: str, settings: RetrainingSettings, desired: dict[str, Any]) -> dict[str, Any]:
+    def _outputs(
+        deployment_id: str, settings: RetrainingSettings, desired: dict[str, Any], written_credential: Any
+    ) -> dict[str, Any]:
+        """The settings as the server reports them; the credential as last written when the server does not say."""
         dataset = settings.dataset
         environment = settings.prediction_environment
         user = settings.retraining_user
         credential = settings.credential
+        reported = "credential" in settings.model_fields_set
         return {
             "deployment_id": deployment_id,
             "dataset_id": dataset.id if dataset else None,
@@ -127,7 +139,7 @@ class RetrainingSettingsProvider(DataRobotResourceProvider):
             "prediction_environment_name": environment.name if environment else None,
             "retraining_user_id": user.id if user else None,
             "retraining_user_name": user.username if user else None,
-            "credential_id": credential.id if credential else None,
+            "credential_id": (credential.id if credential else None) if reported else written_credential,
             "credential_name": credential.name if credential else None,
             MANAGED_FIELDS: managed_list(desired),
         }
