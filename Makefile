@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # The stamp changes whenever pyproject.toml does, so edits to dependencies reinstall exactly once.
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: setup engine demo test lint typecheck pytest unit bench soak format clean
+.PHONY: setup engine demo test lint typecheck pytest unit sdk bench soak format clean
 
 setup: $(STAMP)
 
@@ -46,6 +46,10 @@ unit: tier-unit
 
 # The whole suite: lint, types and every test tier. This is what CI runs.
 test: lint typecheck pytest
+
+# The SDK's typed surface and the wire models, generated from the Inputs models (provider/datarobot_retraining/inputs).
+sdk: setup
+	$(BIN)/python -m datarobot_retraining.codegen
 
 bench: setup
 	$(BIN)/python -m benchmarks

@@ -142,7 +142,8 @@ NOTEBOOK_POLICY_WIRE: dict[str, Any] = {
     "action": "create_challenger",
     "trigger": {
         "type": "data_drift_decline",
-        "schedule": {"minute": [0], "hour": [0]},
+        # All five keys: a partial schedule's meaning is not public, and the emulator refuses one.
+        "schedule": {"minute": [0], "hour": [0], "dayOfMonth": ["*"], "month": ["*"], "dayOfWeek": ["*"]},
         "statusDeclinesToWarning": True,
     },
     "modelSelectionStrategy": "autopilot_recommended",

@@ -17,7 +17,7 @@ import httpx
 from datarobot_emulator import seed
 from datarobot_retraining.inputs._validation import renormalize
 from datarobot_retraining.inputs.retraining_policy import POLICY_LEAVES
-from datarobot_retraining.leaf_paths import leaves, nest
+from datarobot_retraining.leaf_diff import leaves, nest
 from datarobot_retraining.models import RetrainingPolicy, RetrainingPolicyCreate
 from datarobot_retraining.resources import RetrainingPolicyProvider, RetrainingSettingsProvider
 

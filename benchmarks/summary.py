@@ -1,10 +1,19 @@
-"""`summary.md`: one markdown table of every result file in a results folder (the README quotes it)."""
+"""`summary.md` and the README's figure tables: written from the result files, so every figure quoted is measured."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 from typing import Any
+
+from ._common import RESULTS_DIR
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+#: The README's generated tables sit between these lines; `make bench` rewrites what is between them.
+README_BEGIN = "<!-- benchmark figures: written by `make bench` from benchmarks/results/*.json; do not edit -->"
+README_END = "<!-- end of benchmark figures -->"
+#: A benchmark with more goals than this is one row in the README (its goals are listed in summary.md).
+README_GOAL_ROWS = 3
 
 ORDER = ("overhead", "api_calls", "state_size", "startup", "scale", "peer", "emulator_rps")
 
@@ -51,8 +60,60 @@ def render(documents: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _when(document: dict[str, Any]) -> str:
+    before, after = document["load"]["before"][0], document["load"]["after"][0]
+    return f"{document['date'][:10]}, load {before:g} → {after:g}"
+
+
+def _goal_rows(document: dict[str, Any]) -> list[str]:
+    goals = document["goals"]
+    title, when = document["title"].split(" (")[0], _when(document)
+    if len(goals) > README_GOAL_ROWS:
+        missed = [g["name"] for g in goals if not g["met"]]
+        measured = "as targeted, every one" if not missed else "missed: " + ", ".join(missed)
+        verdict = f"{len(goals) - len(missed)} of {len(goals)}"
+        return [f"| {title} | {len(goals)} per-operation targets | {measured} | {verdict} | {when} |"]
+    return [
+        f"| {title}: {g['name']} | {g['target']} | {g['value']} | {'yes' if g['met'] else '**no**'} | {when} |"
+        for g in goals
+    ]
+
+
+def readme_block(documents: list[dict[str, Any]]) -> str:
+    """The README's tables of goals and of the emulator's throughput, from the result documents."""
+    lines = [
+        README_BEGIN,
+        "| benchmark | goal | measured | met | measured on, load (1 min, before → after) |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [row for document in documents for row in _goal_rows(document)]
+    for document in documents:
+        if document["benchmark"] == "emulator_rps":
+            lines += ["", "| emulator operation | client threads | requests per second | measured on, load |"]
+            lines += ["|---|---|---|---|"]
+            lines += [
+                f"| {row['name']} | {row['threads']} | {row['rps']:.0f} | {_when(document)} |"
+                for row in document["results"]["rows"]
+            ]
+    return "\n".join([*lines, README_END])
+
+
+def update_readme(documents: list[dict[str, Any]], readme: Path = README) -> None:
+    """Replace the README's generated tables with those of `documents`."""
+    text = readme.read_text()
+    head, begin, rest = text.partition(README_BEGIN)
+    _, end, tail = rest.partition(README_END)
+    if not begin or not end:
+        raise ValueError(f"{readme} has no generated benchmark tables (the line {README_BEGIN!r} and its end)")
+    readme.write_text(head + readme_block(documents) + tail)
+
+
 def write_summary(out_dir: Path) -> Path:
+    """Rebuild `summary.md` of `out_dir`; for the main results folder, the README's tables too."""
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "summary.md"
-    path.write_text(render(load_results(out_dir)))
+    documents = load_results(out_dir)
+    path.write_text(render(documents))
+    if out_dir.resolve() == RESULTS_DIR.resolve():
+        update_readme(documents)
     return path

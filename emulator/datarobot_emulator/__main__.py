@@ -19,6 +19,7 @@ from .faults import API_PREFIX
 from .seed import SEEDS
 from .server import DEFAULT_TOKEN, bind_socket, format_host, ticker_interval
 from .store import Store
+from .variants import CHOICES, Variants
 
 TOKEN_ENV = "DATAROBOT_EMULATOR_TOKEN"
 
@@ -50,8 +51,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--deployments", type=int, default=None, help="extra generated deployments to seed")
     parser.add_argument("--reset", action="store_true", help="wipe the database and seed again even if it holds state")
     parser.add_argument("--step-seconds", type=_seconds, default=2.0, help="length of each run step (default 2)")
+    parser.add_argument(
+        "--variants",
+        type=_variants,
+        default=Variants(),
+        metavar="KEY=VALUE,...",
+        help="answer as a server might where DataRobot's public record is silent (defaults follow the record; "
+        "docs/emulator.md); " + "; ".join(f"{key}: {'|'.join(choices)}" for key, choices in CHOICES.items()),
+    )
     parser.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
     return parser
+
+
+def _variants(text: str) -> Variants:
+    try:
+        return Variants.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _seconds(text: str) -> float:
@@ -85,6 +101,7 @@ def main(argv: Sequence[str] | None = None, *, on_ready: Callable[[str], None] |
                 seed=args.seed,
                 seed_deployments=args.deployments,
                 reset=args.reset,
+                variants=args.variants,
             )
         except sqlite3.Error as error:
             store.close()

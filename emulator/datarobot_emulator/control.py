@@ -1,5 +1,4 @@
-"""A typed client for the emulator's control routes (``/_emulator/...``): reset, clock, health, faults,
-request log."""
+"""A typed client for the emulator's control routes (``/_emulator/...``): reset, clock, health, faults, requests."""
 
 from __future__ import annotations
 
@@ -50,9 +49,11 @@ class EmulatorControl:
 
     # -- world --
     def reset(self, seed: str = "demo", *, deployments: int | None = None) -> None:
-        """Wipe all state and load ``seed`` (``demo``, ``empty`` or ``scale``); also resets the clock (real
-        time,
-        unfrozen), the run step length, pending run failures, faults and the request log."""
+        """Wipe all state and load ``seed`` (``demo``, ``empty`` or ``scale``).
+
+        Also resets the clock (real time, unfrozen), the run step length, pending run failures, faults and the
+        request log.
+        """
         self._call("POST", "/reset", {"seed": seed, "deployments": deployments})
 
     def seed(self, seed: str = "demo", *, deployments: int | None = None) -> None:
@@ -67,9 +68,10 @@ class EmulatorControl:
     def set_health(
         self, deployment_id: str, kind: HealthKind, status: HealthStatus, message: str | None = None
     ) -> list[str]:
-        """Set a deployment's ``accuracy`` / ``data_drift`` / ``service`` health. Decline policies of the
-        matching
-        kind are evaluated at once; returns the ids of the runs this started."""
+        """Set a deployment's ``accuracy`` / ``data_drift`` / ``service`` health.
+
+        Decline policies of the matching kind are evaluated at once; returns the ids of the runs this started.
+        """
         result = self._call(
             "POST",
             f"/deployments/{deployment_id}/health",
@@ -115,6 +117,16 @@ class EmulatorControl:
         """Length of each run step for runs started from now on."""
         self._call("POST", "/step-seconds", {"seconds": seconds})
 
+    # -- variants --
+    def variants(self) -> dict[str, str]:
+        """The answers the emulator gives where the public record is silent (`{name: choice}`, see `variants.py`)."""
+        return dict(self._call("GET", "/variants")["variants"])
+
+    def set_variants(self, **changes: str) -> dict[str, str]:
+        """Switch variants by their wire names (`set_variants(settingsCredential="echoed")`) until the next reset;
+        returns them all."""
+        return dict(self._call("POST", "/variants", changes)["variants"])
+
     # -- faults --
     def inject_fault(
         self,
@@ -129,19 +141,17 @@ class EmulatorControl:
         commit_delay: float | None = None,
         drip_interval: float | None = None,
     ) -> dict[str, Any]:
-        """Arm a fault for the next ``count`` API requests matching ``method`` (or ``"*"``) and
-        ``path_pattern``.
+        """Arm a fault for the next ``count`` API requests matching ``method`` (or ``"*"``) and ``path_pattern``.
 
-        ``path_pattern`` is a glob (``*`` also crosses ``/``) over the request path; a pattern without a
-        leading
-        ``/`` is relative to ``/api/v2/``, and a trailing ``/`` is optional on both sides. Effects: wait
-        ``latency``
-        seconds; then answer ``status`` (plus ``Retry-After: retry_after``) without running the request, or
-        with
-        ``drop_after_commit`` run it (its change is committed) and cut the connection before the answer
-        completes; or with ``commit_delay`` read the request, wait that long, then run it (a client that gave up
-        meanwhile still sees its change committed); or with ``drip_interval`` run it and send the answer's body one
-        byte every ``drip_interval`` seconds (the headers at once), stopping when the client hangs up.
+        ``path_pattern`` is a glob (``*`` also crosses ``/``) over the request path; a pattern without a leading
+        ``/`` is relative to ``/api/v2/``, and a trailing ``/`` is optional on both sides.
+
+        Effects: wait ``latency`` seconds; then answer ``status`` (plus ``Retry-After: retry_after``) without
+        running the request; or with ``drop_after_commit`` run it (its change is committed) and cut the
+        connection before the answer completes; or with ``commit_delay`` read the request, wait that long, then
+        run it (a client that gave up meanwhile still sees its change committed); or with ``drip_interval`` run
+        it and send the answer's body one byte every ``drip_interval`` seconds (the headers at once), stopping
+        when the client hangs up.
         """
         body = {
             "method": method,

@@ -31,8 +31,7 @@ class ConflictError(EmulatorError):
 class UnprocessableError(EmulatorError):
     """422: the body is well-formed JSON but breaks a schema or business rule.
 
-    ``errors`` maps dotted field paths (``trigger.schedule.hour``) to a reason, so a client can point at the
-    field.
+    ``errors`` maps dotted field paths (``trigger.schedule.hour``) to a reason, so a client can point at the field.
     """
 
     status = 422
@@ -49,3 +48,11 @@ class UnprocessableError(EmulatorError):
         # One line that still names every bad field, so a log line alone is enough to debug.
         summary = "; ".join(f"{path}: {reason}" for path, reason in errors.items())
         return cls(f"Invalid request: {summary}", errors)
+
+
+class RefusalError(UnprocessableError):
+    """A business-rule refusal answered with the status a variant names (the real one is not public); a 422's body."""
+
+    def __init__(self, message: str, errors: dict[str, str], status: int) -> None:
+        super().__init__(message, errors)
+        self.status = status

@@ -1,5 +1,4 @@
-"""Fault injection and the request log: an ASGI middleware in front of the API that can fail, delay or cut
-requests."""
+"""Fault injection and the request log: an ASGI middleware in front of the API that fails, delays or cuts requests."""
 
 from __future__ import annotations
 
@@ -45,11 +44,12 @@ def _normalise(path: str) -> str:
 
 @dataclass
 class Fault:
-    """For the next ``count`` requests matching ``method`` and ``path_pattern``: wait ``latency`` seconds,
-    then either
-    answer ``status`` (with ``Retry-After`` if given) without touching state, or — with ``drop_after_commit``
-    — let the
-    request commit and cut the connection before the answer is complete."""
+    """What to do to the next ``count`` requests matching ``method`` and ``path_pattern``.
+
+    Wait ``latency`` seconds, then either answer ``status`` (with ``Retry-After`` if given) without touching
+    state, or, with ``drop_after_commit``, let the request commit and cut the connection before the answer is
+    complete. ``commit_delay`` and ``drip_interval`` are described where they are declared.
+    """
 
     method: str
     path_pattern: str
@@ -70,8 +70,7 @@ class Fault:
     def matches(self, method: str, path: str) -> bool:
         if self.method not in ("*", method.upper()):
             return False
-        # Globs against the path with a trailing slash, so "deployments/*/retrainingPolicies" matches both
-        # forms.
+        # Globs against the path with a trailing slash, so "deployments/*/retrainingPolicies" matches both forms.
         return fnmatch.fnmatchcase(_normalise(path), _normalise(self.path_pattern))
 
     def to_json(self) -> dict[str, Any]:
@@ -269,9 +268,8 @@ class FaultMiddleware:
         body = b"".join(m.get("body", b"") for m in held if m["type"] == "http.response.body")
         committed[0] = int(start["status"]) if start else 0
         if start is not None:
-            # Announce the full length, send half: the client sees the answer begin and the socket die. An
-            # empty answer (204) cannot carry a length, so it is announced as a 200 with a body that never
-            # arrives.
+            # Announce the full length, send half: the client sees the answer begin and the socket die. An empty
+            # answer (204) cannot carry a length, so it is announced as a 200 with a body that never arrives.
             status = int(start["status"]) if body else 200
             headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
             headers.append((b"content-length", str(max(len(body), 2)).encode()))

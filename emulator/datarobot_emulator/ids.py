@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-# A fixed "timestamp" prefix keeps ids looking like ObjectIds while a counter makes them reproducible: the
-# same sequence of calls after a reset yields the same ids, which keeps test failures and benchmark logs
-# comparable.
+# A fixed "timestamp" prefix keeps ids looking like ObjectIds while a counter makes them reproducible: the same
+# sequence of calls after a reset yields the same ids, which keeps test failures and benchmark logs comparable.
 ID_PREFIX = "66e1d0a0"
 ID_PATTERN = r"[0-9a-f]{24}"
 

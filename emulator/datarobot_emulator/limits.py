@@ -17,8 +17,7 @@ from .clock import parse_iso
 from .errors import BadRequestError, UnprocessableError
 from .schemas import _Checker
 
-#: Deeper than any real body (a policy is 3 levels); a limit that keeps every later walk far from Python's recursion
-#: limit.
+#: Deeper than any real body (a policy is 3 levels), and far enough from Python's recursion limit for every walk.
 MAX_JSON_DEPTH = 32
 #: RFC 7493 (I-JSON): integers beyond ±(2**53 - 1) do not survive every JSON parser.
 MAX_SAFE_INTEGER = 2**53 - 1

@@ -1,8 +1,6 @@
-"""Run lifecycle: scheduled → running (building project → running autopilot → the action's step) → a final
-state.
+"""Run lifecycle: scheduled → running (building project → autopilot → the action's step) → a final state.
 
-A run's state is a function of its creation time, its step length and the clock, so it can be advanced lazily
-on
+A run's state is a function of its creation time, its step length and the clock, so it can be advanced lazily on
 any read and by the background ticker with the same result.
 """
 
@@ -13,6 +11,7 @@ from typing import Any
 
 from .clock import iso
 from .errors import ConflictError
+from .variants import Variants
 
 Doc = dict[str, Any]
 
@@ -30,6 +29,20 @@ ACTION_STEPS = {
 # The reference: no cancel once the run touches the deployment (adding a challenger or swapping the champion).
 UNCANCELLABLE_STEPS = frozenset({"creating challenger", "replacing model"})
 
+# How each status is served, per `runStatuses` variant (the real values are unpublished): ours, another plausible
+# family of spellings, and words no client can know (a client must then stay bounded by its timeouts).
+STATUS_SPELLINGS: dict[str, dict[str, str]] = {
+    "lowercase": {status: status for status in (SCHEDULED, RUNNING, SUCCEEDED, FAILED, CANCELLED)},
+    "alternate": {
+        SCHEDULED: "QUEUED",
+        RUNNING: "RUNNING",
+        SUCCEEDED: "COMPLETED",
+        FAILED: "ERROR",
+        CANCELLED: "CANCELED",
+    },
+    "opaque": {SCHEDULED: "stage-1", RUNNING: "stage-2", SUCCEEDED: "stage-3", FAILED: "stage-4", CANCELLED: "stage-5"},
+}
+
 # Events advance() reports so the backend can apply side effects (ids, champion replacement) exactly once.
 STARTED, FINISHED = "started", "finished"
 
@@ -44,6 +57,7 @@ def new_run(
     step_seconds: float,
     fail_message: str | None,
     started_by: str,
+    use_case_id: str | None = None,
 ) -> Doc:
     return {
         "id": run_id,
@@ -63,6 +77,7 @@ def new_run(
         "modelPackageId": None,
         "projectId": None,
         "registeredModelId": None,
+        "useCaseId": use_case_id,
     }
 
 
@@ -110,10 +125,12 @@ def advance(doc: Doc, now: float, new_id: Callable[[], str]) -> list[str]:
     return events
 
 
-def cancel(doc: Doc, now: float) -> None:
+def cancel(doc: Doc, now: float, variants: Variants) -> None:
     """Cancel in place, or 409 when the reference says the run is past the point of no return."""
     if doc["status"] in FINAL_STATUSES:
-        raise ConflictError(f"Retraining run {doc['id']} cannot be cancelled: its status is {doc['status']}.")
+        raise ConflictError(
+            f"Retraining run {doc['id']} cannot be cancelled: its status is {served_status(doc, variants)}."
+        )
     if doc["currentStep"] in UNCANCELLABLE_STEPS:
         raise ConflictError(
             f"Retraining run {doc['id']} cannot be cancelled: it has reached the {doc['currentStep']!r} step."
@@ -121,11 +138,17 @@ def cancel(doc: Doc, now: float) -> None:
     doc["status"], doc["currentStep"], doc["finishTime"] = CANCELLED, None, now
 
 
-def run_response(doc: Doc) -> Doc:
-    """§3.7 plus ``currentStep`` (an emulator extra; clients ignore unknown keys)."""
-    return {
+def served_status(doc: Doc, variants: Variants) -> str:
+    """The run's status as the variants spell it."""
+    return STATUS_SPELLINGS[variants.run_statuses][doc["status"]]
+
+
+def run_response(doc: Doc, variants: Variants) -> Doc:
+    """§3.7 with ``useCaseId`` (the docs' ``latestRun`` shows it), plus ``currentStep`` when the variants show steps
+    (an emulator extra the public run object does not have)."""
+    response = {
         "id": doc["id"],
-        "status": doc["status"],
+        "status": served_status(doc, variants),
         "startTime": iso(doc["startTime"]),
         "finishTime": iso(doc["finishTime"]),
         "challengerId": doc["challengerId"],
@@ -133,5 +156,9 @@ def run_response(doc: Doc) -> Doc:
         "modelPackageId": doc["modelPackageId"],
         "projectId": doc["projectId"],
         "registeredModelId": doc["registeredModelId"],
-        "currentStep": doc["currentStep"],
+        # Runs stored by an older emulator have no use case recorded.
+        "useCaseId": doc.get("useCaseId"),
     }
+    if variants.shows_steps:
+        response["currentStep"] = doc["currentStep"]
+    return response

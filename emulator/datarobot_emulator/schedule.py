@@ -1,6 +1,7 @@
-"""Schedule semantics: the reference's five-key schedule → a cron expression (croniter does the calendar
-maths),
-plus ISO-8601 durations for ``minIntervalBetweenRuns``."""
+"""Schedule semantics: the five-key schedule as a cron expression (croniter does the calendar), ISO-8601 durations.
+
+The durations are those of ``minIntervalBetweenRuns``.
+"""
 
 from __future__ import annotations
 
@@ -51,8 +52,7 @@ _DAYS = _name_table(DAY_NAMES, 0)
 def schedule_value(field: str, value: Any) -> int | str | None:
     """The cron value of one schedule element: an int in range, ``"*"``, or None when invalid.
 
-    Accepts ints, integral floats (clients such as Pulumi send every number as a float), digit strings, and
-    for
+    Accepts ints, integral floats (clients such as Pulumi send every number as a float), digit strings, and for
     ``month``/``dayOfWeek`` English names in any case, three-letter or full.
     """
     lo, hi = RANGES[field]
@@ -81,9 +81,8 @@ def schedule_value(field: str, value: Any) -> int | str | None:
 def cron_expression(schedule: dict[str, list[Any]]) -> str:
     """``minute hour dayOfMonth month dayOfWeek``; ``["*"]`` (or any list holding ``"*"``) becomes ``*``.
 
-    The day rule is standard cron (croniter's ``day_or``): dayOfMonth and dayOfWeek form a union only when
-    both are
-    restricted, so ``dayOfWeek=[1]`` with ``dayOfMonth=["*"]`` means every Monday.
+    The day rule is standard cron (croniter's ``day_or``): dayOfMonth and dayOfWeek form a union only when both
+    are restricted, so ``dayOfWeek=[1]`` with ``dayOfMonth=["*"]`` means every Monday.
     """
     parts = []
     for field in SCHEDULE_KEYS:
@@ -96,9 +95,10 @@ def cron_expression(schedule: dict[str, list[Any]]) -> str:
 
 
 def next_fire(schedule: dict[str, list[Any]], after: datetime) -> datetime | None:
-    """The first schedule tick strictly after ``after`` (UTC), or None when the schedule can never fire
-    (e.g. only 30 February: impossible dates are skipped, and a schedule of only impossible dates never
-    fires)."""
+    """The first schedule tick strictly after ``after`` (UTC), or None when the schedule can never fire.
+
+    Impossible dates (30 February) are skipped, so a schedule of only impossible dates never fires.
+    """
     try:
         result = croniter(cron_expression(schedule), after.astimezone(timezone.utc)).get_next(datetime)
     except CroniterBadDateError:

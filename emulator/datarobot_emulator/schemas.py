@@ -13,6 +13,7 @@ from typing import Any
 
 from .errors import UnprocessableError
 from .schedule import MAX_DURATION, SCHEDULE_KEYS, parse_duration, schedule_value
+from .variants import Variants
 
 Doc = dict[str, Any]
 
@@ -63,7 +64,11 @@ NAME_MAX = 512
 DESCRIPTION_MAX = 10000
 POLICY_LIMIT = 5
 
-# §6: what the server fills in when a create omits a key.
+# §6: every key of a nested object, with the values the Terraform provider's schema fills in client-side. A key the
+# create does not send comes back null by default: a saved real answer and the public docs' example show it for keys
+# left out of a nested object sent, and an object never sent comes back as an object of nulls as `timeSeriesOptions`
+# is seen to (for the other objects that is our choice). With the `nestedKeys=filled` variant these values are used
+# instead, as the emulator's first reading had it.
 DEFAULT_AUTOPILOT_OPTIONS: Doc = {
     "mode": "quick",
     "blendBestModels": False,
@@ -219,6 +224,13 @@ def _schedule(check: _Checker, path: str, value: Any) -> Any:
     if body is None:
         return None
     result: dict[str, list[Any]] = {}
+    missing = [key for key in SCHEDULE_KEYS if key not in body]
+    if missing:
+        # What a partial schedule means is not public, and every known client sends all five keys: refusing it is
+        # safer than reading the missing keys as "every" (a schedule firing every minute).
+        check.fail(
+            path, f'must have all of {", ".join(SCHEDULE_KEYS)} (missing {", ".join(missing)}); ["*"] means every'
+        )
     for key in SCHEDULE_KEYS:
         if key not in body:
             continue
@@ -346,39 +358,32 @@ def parse_policy_body(body: Any, *, create: bool) -> Doc:
     return result
 
 
-def _merge_schedule(current: Any, patch: Any) -> Any:
-    if patch is None:
-        return None
-    base = dict(current) if isinstance(current, dict) else {key: ["*"] for key in SCHEDULE_KEYS}
-    base.update(patch)
-    return {key: base.get(key, ["*"]) for key in SCHEDULE_KEYS}
+def _unset(key: str, variants: Variants) -> Doc:
+    """A nested object whose keys were not sent: nulls, or with `nestedKeys=filled` the §6 values."""
+    defaults = NESTED_DEFAULTS[key]
+    return copy.deepcopy(defaults) if variants.fills_nested_defaults else dict.fromkeys(defaults)
 
 
-def new_policy(policy_id: str, parsed: Doc) -> Doc:
-    """A full stored policy from a validated create body: §6 defaults, every nested key present."""
+def new_policy(policy_id: str, parsed: Doc, variants: Variants) -> Doc:
+    """A full stored policy from a validated create body: the scalar defaults, every nested key present."""
     doc: Doc = {"id": policy_id, "name": parsed["name"]}
     doc.update(copy.deepcopy(SCALAR_DEFAULTS))
-    for key, defaults in NESTED_DEFAULTS.items():
-        doc[key] = copy.deepcopy(defaults)
-    return merge_policy(doc, {k: v for k, v in parsed.items() if k != "name"})
+    for key in NESTED_DEFAULTS:
+        doc[key] = _unset(key, variants)
+    return merge_policy(doc, {k: v for k, v in parsed.items() if k != "name"}, variants)
 
 
-def merge_policy(current: Doc, parsed: Doc) -> Doc:
+def merge_policy(current: Doc, parsed: Doc, variants: Variants) -> Doc:
     """Apply a validated update: scalars replace, nested objects merge key by key (explicit null clears a key;
-    a whole nested object sent as null goes back to the server defaults)."""
+    a whole nested object sent as null is as if none of its keys had ever been sent)."""
     doc = copy.deepcopy(current)
     for key, value in parsed.items():
         if key in NESTED_DEFAULTS:
             if value is None:
-                doc[key] = copy.deepcopy(NESTED_DEFAULTS[key])
+                doc[key] = _unset(key, variants)
                 continue
-            merged = dict(doc[key])
-            for sub, sub_value in value.items():
-                if key == "trigger" and sub == "schedule":
-                    merged[sub] = _merge_schedule(merged.get(sub), sub_value)
-                else:
-                    merged[sub] = sub_value
-            doc[key] = merged
+            # A schedule is complete when sent (the parser refuses a partial one), so it replaces the stored one.
+            doc[key] = {**doc[key], **value}
         else:
             doc[key] = value
     return doc
@@ -413,10 +418,11 @@ def parse_settings_body(body: Any) -> Doc:
     return result
 
 
-def policy_response(doc: Doc, latest_run: Doc | None, use_case: Doc | None) -> Doc:
-    """§3.1: every key present, nested objects complete, no deploymentId, no timestamps."""
+def policy_response(doc: Doc, latest_run: Doc | None, use_case: Doc | None, variants: Variants) -> Doc:
+    """§3.1: every key present, nested objects complete, no deploymentId, no timestamps; ``customJob`` only for a
+    policy that names a custom job (the docs' example policy has no such key)."""
     custom_job_id = doc["trigger"].get("customJobId")
-    return {
+    response = {
         "id": doc["id"],
         "name": doc["name"],
         "description": doc["description"],
@@ -426,10 +432,26 @@ def policy_response(doc: Doc, latest_run: Doc | None, use_case: Doc | None) -> D
         "modelSelectionStrategy": doc["modelSelectionStrategy"],
         "projectOptions": dict(doc["projectOptions"]),
         "projectOptionsStrategy": doc["projectOptionsStrategy"],
-        "timeSeriesOptions": dict(doc["timeSeriesOptions"]),
+        "timeSeriesOptions": _time_series_answer(doc["timeSeriesOptions"], variants),
         "trigger": dict(doc["trigger"]),
         "latestRun": latest_run,
-        # No custom-job API in the emulator: the job is known only by the id the trigger names.
-        "customJob": None if custom_job_id is None else {"id": custom_job_id, "name": None},
         "useCase": None if use_case is None else {"id": use_case["id"], "name": use_case["name"]},
     }
+    if custom_job_id is not None:
+        # No custom-job API in the emulator: the job is known only by the id the trigger names.
+        response["customJob"] = {"id": custom_job_id, "name": None}
+    return response
+
+
+def _time_series_answer(options: Doc, variants: Variants) -> Doc:
+    """The stored options as answered: with periodicities and the method unset or auto, the API's description says
+    the server uses `seasonal`, so (unless `differencing=asSent`) that is what it reports. Stored as sent, so
+    removing the periodicities later brings the method back."""
+    answer = dict(options)
+    if (
+        variants.resolves_differencing
+        and answer.get("periodicities")
+        and answer.get("differencingMethod") in (None, "auto")
+    ):
+        answer["differencingMethod"] = "seasonal"
+    return answer

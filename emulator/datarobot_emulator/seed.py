@@ -1,5 +1,4 @@
-"""Seed data: the ``demo`` world (stable ids exported below), the ``empty`` world, and N extra deployments for
-scale."""
+"""Seed data: the ``demo`` world (stable ids exported below), the ``empty`` world, and N deployments for scale."""
 
 from __future__ import annotations
 

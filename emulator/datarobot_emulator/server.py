@@ -1,5 +1,4 @@
-"""Run the emulator in-process: uvicorn on a background thread, a free port, a clean stop. Used by tests and
-the CLI."""
+"""Run the emulator in-process: uvicorn on a background thread, a free port, a clean stop (for tests, the CLI)."""
 
 from __future__ import annotations
 
@@ -15,6 +14,7 @@ from .backend import Backend
 from .control import EmulatorControl
 from .faults import API_PREFIX, FaultInjector
 from .store import Store
+from .variants import Variants
 
 DEFAULT_TOKEN = "emulator-token"
 
@@ -43,13 +43,11 @@ def format_host(host: str) -> str:
 class EmulatorServer:
     """A live emulator on ``host:port`` (``port=0``: a free port).
 
-    ``start()`` returns once the socket accepts connections; ``stop()`` shuts uvicorn down, joins its thread
-    and the
-    ticker, and closes the database. Usable as a context manager.
+    ``start()`` returns once the socket accepts connections; ``stop()`` shuts uvicorn down, joins its thread and
+    the ticker, and closes the database. Usable as a context manager.
 
     Attributes after start: ``base_url`` (``http://127.0.0.1:PORT``), ``api_url`` (``base_url + "/api/v2"``),
-    ``token``,
-    ``port``, ``control`` (an ``EmulatorControl``), ``backend`` (for white-box tests).
+    ``token``, ``port``, ``control`` (an ``EmulatorControl``), ``backend`` (for white-box tests).
     """
 
     def __init__(
@@ -64,6 +62,7 @@ class EmulatorServer:
         seed_deployments: int | None = None,
         reset: bool = False,
         log_level: str = "warning",
+        variants: Variants | None = None,
     ) -> None:
         self.token = token
         self.db = db
@@ -74,6 +73,7 @@ class EmulatorServer:
         self._seed_deployments = seed_deployments
         self._reset = reset
         self._log_level = log_level
+        self._variants = variants
         self._thread: threading.Thread | None = None
         self._uvicorn: uvicorn.Server | None = None
         self._store: Store | None = None
@@ -115,6 +115,7 @@ class EmulatorServer:
             seed=self.seed,
             seed_deployments=self._seed_deployments,
             reset=self._reset,
+            variants=self._variants,
         )
         sock = bind_socket(self.host, self.port)
         self.port = sock.getsockname()[1]

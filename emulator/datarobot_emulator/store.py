@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import threading
@@ -51,6 +52,14 @@ def _dump(doc: Doc) -> str:
     return json.dumps(doc, separators=(",", ":"))
 
 
+def _on_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 def _load(text: str) -> Doc:
     value = json.loads(text)
     assert isinstance(value, dict)
@@ -58,8 +67,7 @@ def _load(text: str) -> Doc:
 
 
 class Tx:
-    """One transaction. Only ``Store.transaction`` creates these; every read and write of the backend goes
-    through one."""
+    """One transaction. Only ``Store.transaction`` creates these; every read and write of the world goes through one."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
@@ -200,11 +208,10 @@ class Tx:
 class Store:
     """A SQLite database (a file in WAL mode, or ``:memory:``) behind one lock.
 
-    Every transaction takes the lock and ``BEGIN IMMEDIATE``: the lock serialises the threads of this process
-    (the
-    uvicorn event loop and the background ticker share one connection), ``BEGIN IMMEDIATE`` serialises
-    processes
-    sharing a file. Check-then-write rules such as the five-policy limit are therefore atomic.
+    Every transaction takes the lock and ``BEGIN IMMEDIATE``: the lock serialises the threads of this process (the
+    threadpool answering requests and the background ticker share one connection), ``BEGIN IMMEDIATE`` serialises
+    processes sharing a file. Check-then-write rules such as the five-policy limit are therefore atomic. A
+    transaction blocks, so it refuses to run on an event loop thread.
     """
 
     def __init__(self, path: str = ":memory:") -> None:
@@ -221,6 +228,10 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
+        if _on_event_loop():
+            # A transaction blocks (on the lock, on SQLite, on another process's BEGIN IMMEDIATE): on the event
+            # loop it would stall every request the server is answering meanwhile.
+            raise RuntimeError("a store transaction must not run on the event loop; run it in the threadpool")
         with self._lock:
             if self._depth:
                 # Re-entrant use (a rule calling another rule) joins the outer transaction.

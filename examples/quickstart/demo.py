@@ -96,7 +96,6 @@ def story(api_url: str, token: str, *, apply: Step, refresh: Step, destroy: Step
 
 def _wait_for_runs(api_url: str, token: str, deployment_id: str) -> None:
     from datarobot_retraining.client import DataRobotClient
-    from datarobot_retraining.models import is_terminal
 
     with DataRobotClient(api_url, token) as client:
         deadline = time.monotonic() + 60
@@ -114,7 +113,7 @@ def _wait_for_runs(api_url: str, token: str, deployment_id: str) -> None:
                 if last.get(run.id) != state:
                     last[run.id] = state
                     print(f"  run {run.id} of '{name}': {state}", flush=True)
-            if runs and all(run is not None and is_terminal(run.status) for _, run in runs):
+            if runs and all(run is not None and run.outcome.finished for _, run in runs):
                 return
             time.sleep(0.5)
 

@@ -1,4 +1,4 @@
-"""Configuration, resolved here for the provider, the client and the CLI alike: endpoint, token, timeouts.
+"""Configuration, resolved here for the provider, the client and the CLI alike: endpoint, token, timeouts, switches.
 
 Each setting comes from the first source that has it (explicit argument or flag > stack config > environment >
 default); a blank value counts as unset. The token is checked once, here, for characters no HTTP header can carry.
@@ -22,14 +22,22 @@ STACK_TOKEN_KEY = "datarobot:apikey"
 # Our own knobs live in our own namespace so they never collide with the official provider's schema.
 STACK_RUN_WAIT_KEY = "datarobot-retraining:runWaitTimeoutSeconds"
 STACK_REQUEST_TIMEOUT_KEY = "datarobot-retraining:requestTimeoutSeconds"
+# false: a policy with a trigger never sets the deployment's retraining user to the token's user (see
+# resources.retraining_policy).
+STACK_SET_RETRAINING_USER_KEY = "datarobot-retraining:setRetrainingUser"
 
 ENV_ENDPOINT = "DATAROBOT_ENDPOINT"
 ENV_TOKEN = "DATAROBOT_API_TOKEN"
 ENV_RUN_WAIT = "DATAROBOT_RETRAINING_RUN_WAIT_TIMEOUT"
 ENV_REQUEST_TIMEOUT = "DATAROBOT_RETRAINING_REQUEST_TIMEOUT"
+ENV_SET_RETRAINING_USER = "DATAROBOT_RETRAINING_SET_RETRAINING_USER"
 
 DEFAULT_RUN_WAIT_TIMEOUT = 900.0
 DEFAULT_REQUEST_TIMEOUT = 30.0
+DEFAULT_SET_RETRAINING_USER = True
+
+_TRUE = frozenset({"true", "yes", "on", "1"})
+_FALSE = frozenset({"false", "no", "off", "0"})
 
 
 class StackConfig(Protocol):
@@ -49,6 +57,7 @@ class ProviderConfig:
     token: str | None = field(default=None, repr=False)
     run_wait_timeout: float = DEFAULT_RUN_WAIT_TIMEOUT
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT
+    set_retraining_user: bool = DEFAULT_SET_RETRAINING_USER
 
     @classmethod
     def resolve(
@@ -58,6 +67,7 @@ class ProviderConfig:
         token: str | None = None,
         run_wait_timeout: float | None = None,
         request_timeout: float | None = None,
+        set_retraining_user: bool | None = None,
         stack_config: StackConfig | Mapping[str, Any] | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> ProviderConfig:
@@ -94,6 +104,16 @@ class ProviderConfig:
             request_timeout=_parse_seconds(
                 timeout_text, DEFAULT_REQUEST_TIMEOUT, STACK_REQUEST_TIMEOUT_KEY, ENV_REQUEST_TIMEOUT, positive=True
             ),
+            set_retraining_user=(
+                set_retraining_user
+                if set_retraining_user is not None
+                else _parse_switch(
+                    from_stack(STACK_SET_RETRAINING_USER_KEY) or env.get(ENV_SET_RETRAINING_USER),
+                    DEFAULT_SET_RETRAINING_USER,
+                    STACK_SET_RETRAINING_USER_KEY,
+                    ENV_SET_RETRAINING_USER,
+                )
+            ),
         )
 
 
@@ -112,6 +132,17 @@ def _parse_seconds(text: str | None, default: float, stack_key: str, env_key: st
             f"number such as {default:.0f}."
         )
     return seconds
+
+
+def _parse_switch(text: str | None, default: bool, stack_key: str, env_key: str) -> bool:
+    if text is None or not text.strip():
+        return default
+    word = text.strip().lower()
+    if word in _TRUE | _FALSE:
+        return word in _TRUE
+    raise ConfigurationError(
+        f"The value {text!r} of {stack_key} (or {env_key}) is not true or false; set it to one of them."
+    )
 
 
 def first_set(*values: str | None) -> str | None:

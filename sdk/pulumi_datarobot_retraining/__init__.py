@@ -10,11 +10,13 @@ from datarobot_retraining.models.enums import (
     Metric,
     ModelSelectionStrategy,
     ProjectOptionsStrategy,
+    RunOutcome,
     RunStatus,
     TimeUnit,
     TreatAsExponential,
     TriggerType,
     ValidationType,
+    outcome_of,
 )
 from pulumi_datarobot_retraining.retraining_policy import (
     AutopilotOptionsArgs,
@@ -59,6 +61,7 @@ __all__ = [
     "RetrainingPolicyRunArgs",
     "RetrainingSettings",
     "RetrainingSettingsArgs",
+    "RunOutcome",
     "RunStatus",
     "ScheduleArgs",
     "ScheduleArgsDict",
@@ -71,4 +74,5 @@ __all__ = [
     "TriggerArgsDict",
     "TriggerType",
     "ValidationType",
+    "outcome_of",
 ]

@@ -129,5 +129,10 @@ def test_state_cost_is_a_small_class_reference(results: dict[str, Any]) -> None:
 
 def test_emulator_rps_numbers_are_reused(results: dict[str, Any]) -> None:
     rows = results["documents"]["emulator_rps"]["results"]["rows"]
-    assert [row["name"] for row in rows] == ["GET policy", "POST policy (create)"]
+    assert [(row["name"], row["threads"]) for row in rows] == [
+        ("GET policy", 1),
+        ("POST policy (create)", 1),
+        ("GET policy", 4),
+        ("POST policy (create)", 4),
+    ]
     assert all(row["rps"] > 0 for row in rows)

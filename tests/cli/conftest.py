@@ -15,6 +15,8 @@ from datarobot_retraining.client import DataRobotClient
 from datarobot_retraining.models import RetrainingPolicyCreate, RetrainingSettingsUpdate
 
 DEPLOYMENT = seed.DEMO_DEPLOYMENT_ID
+# A complete schedule, as the API takes one (wire keys): every day at 00:00 UTC.
+EVERY_DAY_AT_MIDNIGHT = {"minute": [0], "hour": [0], "dayOfMonth": ["*"], "month": ["*"], "dayOfWeek": ["*"]}
 
 
 @dataclass
@@ -92,7 +94,7 @@ def policies(client: DataRobotClient) -> Policies:
             {
                 "name": "Nightly retrain",
                 "action": "create_model_package",
-                "trigger": {"type": "schedule", "schedule": {"minute": [0], "hour": [0]}},
+                "trigger": {"type": "schedule", "schedule": EVERY_DAY_AT_MIDNIGHT},
             }
         ),
         drift=create(
@@ -101,7 +103,7 @@ def policies(client: DataRobotClient) -> Policies:
                 "action": "create_challenger",
                 "trigger": {
                     "type": "data_drift_decline",
-                    "schedule": {"minute": [0], "hour": [0]},
+                    "schedule": EVERY_DAY_AT_MIDNIGHT,
                     "statusDeclinesToWarning": True,
                 },
             }

@@ -65,7 +65,11 @@ def test_up_preview_refresh_destroy_of_a_project_folder(cli: Cli, emulator: Emul
         weekly = next(p for p in client.retraining_policies.list(DEPLOYMENT) if p.name == "Weekly model package")
     httpx.patch(
         f"{emulator.api_url}/deployments/{DEPLOYMENT}/retrainingPolicies/{weekly.id}/",
-        json={"trigger": {"schedule": {"hour": [9]}}},
+        json={
+            "trigger": {
+                "schedule": {"minute": [0], "hour": [9], "dayOfMonth": ["*"], "month": ["*"], "dayOfWeek": ["*"]}
+            }
+        },
         headers={"Authorization": f"Bearer {emulator.token}"},
     ).raise_for_status()
     emulator.control.clear_requests()

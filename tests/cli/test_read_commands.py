@@ -8,12 +8,13 @@ from datetime import datetime
 
 from datarobot_emulator import seed
 from datarobot_emulator.control import EmulatorControl
+from datarobot_emulator.server import EmulatorServer
 from datarobot_retraining.client import DataRobotClient
 from datarobot_retraining.models import (
     RetrainingPolicyCreate,
     RetrainingPolicyRun,
     RetrainingSettingsUpdate,
-    is_terminal,
+    outcome_of,
 )
 from pulumi_datarobot_retraining import ScheduleArgs
 from pulumi_datarobot_retraining._utilities import to_props
@@ -36,10 +37,10 @@ RUN_KEYS = {
 def finished_run(client: DataRobotClient, policy_id: str) -> RetrainingPolicyRun:
     run = client.retraining_policy_runs.start(DEPLOYMENT, policy_id)
     deadline = time.monotonic() + 10
-    while not is_terminal(run.status) and time.monotonic() < deadline:
+    while not outcome_of(run.status).finished and time.monotonic() < deadline:
         time.sleep(0.02)
         run = client.retraining_policy_runs.get(DEPLOYMENT, policy_id, run.id)
-    assert is_terminal(run.status)
+    assert outcome_of(run.status).finished
     return run
 
 
@@ -52,8 +53,16 @@ def test_settings_show_as_json_names_each_reference(cli: Cli, policies: Policies
         "dataset": {"id": seed.DEMO_DATASET_ID, "name": "churn_training.csv"},
         "prediction_environment": None,
         "retraining_user": {"id": seed.DEMO_RETRAINING_USER_ID, "username": "retraining-bot@example.com"},
-        "credential": None,
-    }
+    }  # no `credential`: the server did not report one (no public source shows it in this answer)
+
+
+def test_settings_show_the_credential_when_the_server_reports_it(
+    cli: Cli, policies: Policies, emulator: EmulatorServer
+) -> None:
+    emulator.control.set_variants(settingsCredential="echoed")
+    assert json.loads(cli("settings", "show", DEPLOYMENT, "--json").stdout)["credential"] is None
+    lines = {line.split("  ")[0]: line for line in cli("settings", "show", DEPLOYMENT).stdout.splitlines()}
+    assert lines["Credential"].endswith("-")
 
 
 def test_settings_show_as_a_table(cli: Cli, policies: Policies) -> None:
@@ -62,7 +71,7 @@ def test_settings_show_as_a_table(cli: Cli, policies: Policies) -> None:
     lines = {line.split("  ")[0]: line for line in outcome.stdout.splitlines()}
     assert f"churn_training.csv ({seed.DEMO_DATASET_ID})" in lines["Dataset"]
     assert f"retraining-bot@example.com ({seed.DEMO_RETRAINING_USER_ID})" in lines["Retraining user"]
-    assert lines["Credential"].endswith("-")
+    assert lines["Credential"].endswith("(not reported by the server)")
 
 
 def test_settings_of_an_unknown_deployment_is_one_error_line(cli: Cli) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from datarobot_emulator.control import EmulatorControl
 from datarobot_retraining.client import DataRobotClient
-from datarobot_retraining.models import RetrainingPolicyRun, is_terminal
+from datarobot_retraining.models import RetrainingPolicyRun, outcome_of
 from tests.cli.conftest import DEPLOYMENT, Cli, Policies
 
 
@@ -20,7 +20,7 @@ def run_of(client: DataRobotClient, policy_id: str, run_id: str) -> RetrainingPo
 def wait_ended(client: DataRobotClient, policy_id: str, run_id: str) -> RetrainingPolicyRun:
     deadline = time.monotonic() + 10
     run = run_of(client, policy_id, run_id)
-    while not is_terminal(run.status) and time.monotonic() < deadline:
+    while not outcome_of(run.status).finished and time.monotonic() < deadline:
         time.sleep(0.02)
         run = run_of(client, policy_id, run_id)
     return run
@@ -55,9 +55,28 @@ def test_start_wait_on_success_prints_the_ended_run(cli: Cli, policies: Policies
     assert document["error_message"] is None
 
 
+@pytest.mark.parametrize(
+    ("steps", "expected"),
+    [
+        # What DataRobot's run object shows: the status alone.
+        ("hidden", ["scheduled", "running", "succeeded"]),
+        # The emulator's `currentStep`, when shown, is added in parentheses.
+        (
+            "shown",
+            [
+                "scheduled",
+                "running (building project)",
+                "running (running autopilot)",
+                "running (saving model package)",
+                "succeeded",
+            ],
+        ),
+    ],
+)
 def test_start_wait_in_words_shows_progress_then_the_outcome(
-    cli: Cli, policies: Policies, emulator_control: EmulatorControl
+    cli: Cli, policies: Policies, emulator_control: EmulatorControl, steps: str, expected: list[str]
 ) -> None:
+    emulator_control.set_variants(runSteps=steps)
     emulator_control.set_step_seconds(0.2)  # longer than the longest poll pause: every step is seen
     outcome = cli("runs", "start", DEPLOYMENT, "Nightly retrain", "--wait")
     assert outcome.exit_code == 0 and outcome.stderr == ""
@@ -66,13 +85,7 @@ def test_start_wait_in_words_shows_progress_then_the_outcome(
     assert lines[0] == f"Started run {run_id} of policy 'Nightly retrain' ({policies.nightly})."
     # Without a terminal, progress is plain lines on stdout, one per change of status or step.
     progress = [line.split(": ", 1)[1] for line in lines if line.startswith(f"Run {run_id} after ")]
-    assert progress == [
-        "scheduled",
-        "running (building project)",
-        "running (running autopilot)",
-        "running (saving model package)",
-        "succeeded",
-    ]
+    assert progress == expected
     assert f"Run {run_id} of policy 'Nightly retrain' succeeded in 0.6s." in lines
     assert any(line.startswith("Model package") and "-" not in line.split()[-1] for line in lines)
 

@@ -37,3 +37,16 @@ def test_list_follows_next_over_many_pages(client: DataRobotClient, emulator: Em
     pages = [r for r in emulator.control.requests() if r["path"] == "/api/v2/deployments/"]
     assert len(pages) == 3  # the emulator's default page is 100
     assert all(r["method"] == "GET" and r["status"] == 200 for r in pages)
+
+
+@pytest.mark.parametrize("links", ["request", "foreign"])
+def test_list_follows_next_links_even_on_another_origin(
+    client: DataRobotClient, emulator: EmulatorServer, links: str
+) -> None:
+    # Behind a proxy that rewrites the host, the server's links name its own origin: the list is read on ours.
+    emulator.control.add_deployments(250)
+    emulator.control.set_variants(nextLinks=links)
+    emulator.control.clear_requests()
+    assert len({d.id for d in client.deployments.list()}) == 253
+    requests = emulator.control.requests()
+    assert [r["path"] for r in requests] == ["/api/v2/deployments/"] * 3 and all(r["status"] == 200 for r in requests)

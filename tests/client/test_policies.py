@@ -55,8 +55,9 @@ def test_create_manual_policy_gets_server_defaults(client: DataRobotClient, read
     assert policy.id and policy.name == "manual"
     assert policy.description is None
     assert policy.action == "create_challenger"
-    assert policy.autopilot_options is not None and policy.autopilot_options.mode == "quick"
-    assert policy.project_options is not None and policy.project_options.reps == 5
+    # Every nested key is there, null when not sent.
+    assert policy.autopilot_options is not None and policy.autopilot_options.mode is None
+    assert policy.project_options is not None and policy.project_options.reps is None
     assert policy.trigger is not None and policy.trigger.type is None
     assert policy.latest_run is None
 
@@ -112,7 +113,8 @@ def test_delete(client: DataRobotClient, ready_deployment: str, emulator: Emulat
     assert deletes == [204, 404]
 
 
-def test_policy_needs_a_retraining_dataset(client: DataRobotClient) -> None:
+def test_a_refusal_is_an_error_with_the_servers_words(client: DataRobotClient, emulator: EmulatorServer) -> None:
+    emulator.control.set_variants(policyNeedsDataset="true")  # a server that wants the dataset first
     with pytest.raises(UnprocessableEntityError) as caught:
         client.retraining_policies.create(DEMO_DEPLOYMENT_ID, RetrainingPolicyCreate(name="too early"))
     assert str(caught.value).startswith(f"POST /deployments/{DEMO_DEPLOYMENT_ID}/retrainingPolicies/ failed with 422")
@@ -133,7 +135,11 @@ def test_invalid_values_come_back_as_field_errors(client: DataRobotClient, ready
         client.retraining_policies.create(
             ready_deployment,
             RetrainingPolicyCreate(
-                name="bad", trigger=Trigger(type="schedule", schedule=Schedule(minute=[75], hour=[0]))
+                name="bad",
+                trigger=Trigger(
+                    type="schedule",
+                    schedule=Schedule(minute=[75], hour=[0], day_of_month=["*"], month=["*"], day_of_week=["*"]),
+                ),
             ),
         )
     assert caught.value.errors

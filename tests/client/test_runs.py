@@ -9,7 +9,7 @@ import pytest
 from datarobot_emulator.server import EmulatorServer
 from datarobot_retraining.client import DataRobotClient
 from datarobot_retraining.errors import ConflictError, NotFoundError
-from datarobot_retraining.models import RetrainingPolicyCreate, RetrainingPolicyRun, is_terminal
+from datarobot_retraining.models import RetrainingPolicyCreate, RetrainingPolicyRun, outcome_of
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def wait_until_terminal(
     deadline = time.monotonic() + 20
     while True:
         run = client.retraining_policy_runs.get(deployment_id, policy_id, run_id)
-        if is_terminal(run.status) or time.monotonic() > deadline:
+        if outcome_of(run.status).finished or time.monotonic() > deadline:
             return run
         time.sleep(0.05)
 
@@ -31,7 +31,7 @@ def wait_until_terminal(
 def test_start_get_list(client: DataRobotClient, ready_deployment: str, policy_id: str) -> None:
     run = client.retraining_policy_runs.start(ready_deployment, policy_id)
     assert run.id
-    assert not is_terminal(run.status)
+    assert not outcome_of(run.status).finished
     assert client.retraining_policy_runs.get(ready_deployment, policy_id, run.id).id == run.id
     assert [r.id for r in client.retraining_policy_runs.list(ready_deployment, policy_id)] == [run.id]
     policy = client.retraining_policies.get(ready_deployment, policy_id)

@@ -44,13 +44,24 @@ def test_set_read_back_and_clear(client: DataRobotClient, emulator: EmulatorServ
     assert settings.prediction_environment.id == DEMO_PREDICTION_ENVIRONMENT_ID
     assert settings.retraining_user is not None and settings.retraining_user.id == DEMO_RETRAINING_USER_ID
     assert settings.retraining_user.username == "retraining-bot@example.com"
-    assert settings.credential is not None and settings.credential.name == "Warehouse reader"
+    # No `credential` in the answer (no public source shows one): absent, which the model tells from null.
+    assert settings.credential is None and "credential" not in settings.model_fields_set
 
-    # Sparse PATCH: only the explicit null is sent, so only the credential is cleared.
-    client.retraining_settings.update(DEMO_DEPLOYMENT_ID, RetrainingSettingsUpdate(credential_id=None))
+    # Sparse PATCH: only the explicit null is sent, so only the prediction environment is cleared.
+    client.retraining_settings.update(DEMO_DEPLOYMENT_ID, RetrainingSettingsUpdate(prediction_environment_id=None))
     after = client.retraining_settings.get(DEMO_DEPLOYMENT_ID)
-    assert after.credential is None
+    assert after.prediction_environment is None
     assert after.dataset is not None and after.dataset.id == DEMO_DATASET_ID
+
+
+def test_a_reported_credential_is_read(client: DataRobotClient, emulator: EmulatorServer) -> None:
+    emulator.control.set_variants(settingsCredential="echoed")
+    client.retraining_settings.update(DEMO_DEPLOYMENT_ID, RetrainingSettingsUpdate(credential_id=DEMO_CREDENTIAL_ID))
+    settings = client.retraining_settings.get(DEMO_DEPLOYMENT_ID)
+    assert settings.credential is not None and settings.credential.name == "Warehouse reader"
+    client.retraining_settings.update(DEMO_DEPLOYMENT_ID, RetrainingSettingsUpdate(credential_id=None))
+    cleared = client.retraining_settings.get(DEMO_DEPLOYMENT_ID)
+    assert cleared.credential is None and "credential" in cleared.model_fields_set
 
     log = [(r["method"], r["path"], r["status"]) for r in emulator.control.requests()]
     path = f"/api/v2/deployments/{DEMO_DEPLOYMENT_ID}/retrainingSettings/"

@@ -33,5 +33,10 @@ def create_policy(api: httpx.Client, deployment_id: str = DEMO_DEPLOYMENT_ID, **
     return result
 
 
+def schedule(**keys: list[Any]) -> dict[str, list[Any]]:
+    """A complete five-key schedule (the emulator refuses a partial one): the keys given, `["*"]` for the others."""
+    return {key: keys.get(key, ["*"]) for key in ("minute", "hour", "dayOfMonth", "month", "dayOfWeek")}
+
+
 def freeze_at_t0(emulator: EmulatorServer) -> None:
     emulator.control.set_clock(T0, frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datarobot as dr
 import pytest
+from emulator_helpers import schedule
 
 from datarobot_emulator.seed import (
     DEMO_DATASET_ID,
@@ -67,10 +68,10 @@ def test_raw_calls_on_the_retraining_policy_endpoints(client: dr.rest.RESTClient
         data={
             "name": "raw",
             "action": "create_model_package",
-            "trigger": {"type": "schedule", "schedule": {"minute": [0], "hour": [2]}},
+            "trigger": {"type": "schedule", "schedule": schedule(minute=[0], hour=[2])},
         },
     ).json()
-    assert created["trigger"]["schedule"]["dayOfWeek"] == ["*"]
+    assert created["trigger"]["schedule"]["hour"] == [2]
     policy_id = created["id"]
     assert client.get(f"{base}{policy_id}/").json()["name"] == "raw"
     assert client.patch(f"{base}{policy_id}/", data={"description": "via raw patch"}).json()["description"] == (

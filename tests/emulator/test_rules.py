@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from emulator_helpers import configure, create_policy, policies_url
+from emulator_helpers import configure, create_policy, policies_url, schedule
 
 from datarobot_emulator.seed import (
     DEMO_DATASET_ID,
@@ -18,12 +18,15 @@ from datarobot_emulator.seed import (
 from datarobot_emulator.server import EmulatorServer
 
 
-def test_five_policies_per_deployment(api: httpx.Client) -> None:
+@pytest.mark.parametrize("status", [422, 400, 409])
+def test_five_policies_per_deployment(emulator: EmulatorServer, api: httpx.Client, status: int) -> None:
+    # The refusal's status is not public: the `policyLimitStatus` variant picks it, the body stays the same.
+    emulator.control.set_variants(policyLimitStatus=str(status))
     configure(api)
     for i in range(5):
         create_policy(api, name=f"p{i}")
     sixth = api.post(policies_url(), json={"name": "sixth"})
-    assert sixth.status_code == 422
+    assert sixth.status_code == status
     assert "at most 5" in sixth.json()["message"]
     assert api.get(policies_url()).json()["totalCount"] == 5
     # The limit is per deployment.
@@ -53,7 +56,10 @@ def test_racing_creates_never_exceed_the_limit(emulator: EmulatorServer, api: ht
     assert api.get(policies_url()).json()["totalCount"] == 5
 
 
-def test_settings_dataset_comes_first(api: httpx.Client) -> None:
+def test_a_policy_needs_no_dataset_unless_the_variant_says_so(emulator: EmulatorServer, api: httpx.Client) -> None:
+    # Public programs (the Terraform acceptance test, DataRobot's templates) create policies without a dataset.
+    assert create_policy(api, name="no dataset yet", action="create_model_package")["name"] == "no dataset yet"
+    emulator.control.set_variants(policyNeedsDataset="true")
     response = api.post(policies_url(), json={"name": "too early"})
     assert response.status_code == 422
     assert "retrainingSettings.datasetId" in response.json()["errors"]
@@ -67,8 +73,11 @@ def test_triggered_policy_needs_a_retraining_user(api: httpx.Client) -> None:
     assert "trigger.type" in response.json()["errors"]
     manual = create_policy(api, name="manual")
     # Turning a manual policy into a triggered one is held to the same rule.
-    assert api.patch(f"{policies_url()}{manual['id']}/", json={"trigger": {"type": "schedule",
-        "schedule": {"minute": [0]}}}).status_code == 422  # fmt: skip
+    turned = api.patch(
+        f"{policies_url()}{manual['id']}/", json={"trigger": {"type": "schedule", "schedule": schedule()}}
+    )
+    assert turned.status_code == 422
+    assert "trigger.type" in turned.json()["errors"]
     configure(api)
     assert api.post(policies_url(), json=body).status_code == 200
 
@@ -160,8 +169,8 @@ def test_invalid_fields_answer_422_naming_the_field(api: httpx.Client, body: dic
 
 
 VALID: list[dict[str, Any]] = [
-    {"trigger": {"type": "schedule", "schedule": {"month": ["JAN", "february", "Mar", 12], "dayOfWeek": ["sun", "SATURDAY", 0, 6]}}},  # noqa: E501
-    {"trigger": {"type": "schedule", "schedule": {"minute": [0, 59], "hour": [0, 23], "dayOfMonth": [1, 31]}}},
+    {"trigger": {"type": "schedule", "schedule": schedule(month=["JAN", "february", "Mar", 12], dayOfWeek=["sun", "SATURDAY", 0, 6])}},  # noqa: E501
+    {"trigger": {"type": "schedule", "schedule": schedule(minute=[0, 59], hour=[0, 23], dayOfMonth=[1, 31])}},
     {"trigger": {"type": "data_drift_decline", "minIntervalBetweenRuns": "PT12H"}},
     {"trigger": {"type": "accuracy_decline", "minIntervalBetweenRuns": "P1DT6H30M"}},
     {"trigger": {"type": "accuracy_decline", "minIntervalBetweenRuns": "P2W"}},
@@ -187,4 +196,6 @@ def test_update_cannot_sneak_past_cross_field_rules(api: httpx.Client) -> None:
     assert response.status_code == 422
     assert "autopilotOptions.blendBestModels" in response.json()["errors"]
     assert api.patch(f"{policies_url()}{policy['id']}/", json={"name": None}).status_code == 422
-    assert api.get(f"{policies_url()}{policy['id']}/").json()["autopilotOptions"]["blendBestModels"] is False
+    assert (
+        api.get(f"{policies_url()}{policy['id']}/").json()["autopilotOptions"]["blendBestModels"] is None
+    )  # left out of the object sent: null

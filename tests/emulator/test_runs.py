@@ -9,7 +9,7 @@ import httpx
 import pytest
 from emulator_helpers import configure, create_policy, freeze_at_t0, policies_url
 
-from datarobot_emulator.seed import DEMO_DEPLOYMENT_ID
+from datarobot_emulator.seed import DEMO_DEPLOYMENT_ID, DEMO_USE_CASE_ID
 from datarobot_emulator.server import EmulatorServer
 
 STEP = 10.0
@@ -23,13 +23,16 @@ RUN_KEYS = {
     "modelPackageId",
     "projectId",
     "registeredModelId",
+    "useCaseId",
 }
 
 
 @pytest.fixture
 def frozen(emulator: EmulatorServer, api: httpx.Client) -> EmulatorServer:
+    """A frozen clock, 10 s steps, and runs that show the emulator's `currentStep` (these tests follow the steps)."""
     freeze_at_t0(emulator)
     emulator.control.set_step_seconds(STEP)
+    emulator.control.set_variants(runSteps="shown")
     configure(api)
     return emulator
 
@@ -69,6 +72,44 @@ def test_create_challenger_run_walks_every_step(frozen: EmulatorServer, api: htt
         assert len(done[key]) == 24
     assert done["errorMessage"] is None
     assert api.get(f"{policies_url()}{policy['id']}/").json()["latestRun"] == done
+
+
+def test_by_default_a_run_has_the_public_keys_only(frozen: EmulatorServer, api: httpx.Client) -> None:
+    frozen.control.set_variants(runSteps="hidden")
+    policy = create_policy(api, useCaseId=DEMO_USE_CASE_ID)
+    run = start(api, policy["id"])
+    frozen.control.advance_clock(STEP)
+    current = get_run(api, policy["id"], run["id"])
+    assert set(current) == RUN_KEYS  # no `currentStep`: the public run object has none
+    assert current["useCaseId"] == DEMO_USE_CASE_ID
+    assert api.get(f"{policies_url()}{policy['id']}/").json()["latestRun"]["useCaseId"] == DEMO_USE_CASE_ID
+
+
+@pytest.mark.parametrize(
+    ("spelling", "statuses"),
+    [
+        ("lowercase", ["scheduled", "running", "succeeded", "cancelled"]),
+        ("alternate", ["QUEUED", "RUNNING", "COMPLETED", "CANCELED"]),
+        ("opaque", ["stage-1", "stage-2", "stage-3", "stage-5"]),
+    ],
+)
+def test_run_statuses_are_spelled_as_the_variant_says(
+    frozen: EmulatorServer, api: httpx.Client, spelling: str, statuses: list[str]
+) -> None:
+    frozen.control.set_variants(runStatuses=spelling)
+    policy = create_policy(api)
+    run = start(api, policy["id"])
+    seen = [run["status"]]
+    frozen.control.advance_clock(STEP)
+    seen.append(get_run(api, policy["id"], run["id"])["status"])
+    frozen.control.advance_clock(3 * STEP)
+    seen.append(get_run(api, policy["id"], run["id"])["status"])
+    second = start(api, policy["id"])
+    # The cancel body is accepted in either spelling, whatever the variant.
+    cancelled = api.patch(f"{policies_url()}{policy['id']}/runs/{second['id']}/", json={"status": "Canceled"})
+    assert cancelled.status_code == 200, cancelled.text
+    seen.append(cancelled.json()["status"])
+    assert seen == statuses
 
 
 def test_model_replacement_replaces_the_champion(frozen: EmulatorServer, api: httpx.Client) -> None:

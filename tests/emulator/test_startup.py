@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from datarobot_emulator.__main__ import main
-from datarobot_emulator.server import DEFAULT_TOKEN
+from datarobot_emulator.__main__ import build_parser, main
+from datarobot_emulator.server import DEFAULT_TOKEN, EmulatorServer
 from pulumi_datarobot_retraining.testing.provider_server import stop_process
 
 EMULATOR = [sys.executable, "-m", "datarobot_emulator"]
@@ -117,3 +117,28 @@ def test_a_step_length_that_is_not_a_finite_number_is_a_usage_error(
         main(["--port", "0", "--step-seconds", value])
     assert exited.value.code == 2
     assert f"--step-seconds: must be a non-negative number of seconds, got '{value}'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("runStatuses=klingon", "runStatuses must be one of lowercase, alternate, opaque"),
+        ("colour=blue", "colour is not a variant"),
+        ("settingsCredential", "'settingsCredential' is not key=value"),
+    ],
+)
+def test_a_bad_variant_is_a_usage_error_naming_it(value: str, reason: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--port", "0", "--variants", value])
+    assert exited.value.code == 2
+    assert reason in capsys.readouterr().err
+
+
+def test_variants_given_at_start_up_are_those_a_reset_returns_to() -> None:
+    args = build_parser().parse_args(["--variants", "settingsCredential=echoed, runStatuses=alternate"])
+    assert args.variants.to_json()["settingsCredential"] == "echoed"
+    assert args.variants.to_json()["runStatuses"] == "alternate"
+    with EmulatorServer(variants=args.variants) as server:
+        server.control.set_variants(settingsCredential="absent")
+        server.control.reset()
+        assert server.control.variants()["settingsCredential"] == "echoed"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from emulator_helpers import configure, create_policy, policies_url
+from emulator_helpers import configure, create_policy, policies_url, schedule
 
 from datarobot_emulator.seed import (
     DEMO_CREDENTIAL_ID,
@@ -30,7 +30,6 @@ POLICY_KEYS = {
     "timeSeriesOptions",
     "trigger",
     "latestRun",
-    "customJob",
     "useCase",
 }
 
@@ -100,6 +99,36 @@ def test_unknown_path_is_a_json_404_not_a_redirect(api: httpx.Client) -> None:
     assert api.put(f"/deployments/{DEMO_DEPLOYMENT_ID}/").status_code == 405
 
 
+def test_head_is_a_read_that_answers_like_get_and_changes_nothing(emulator: EmulatorServer, api: httpx.Client) -> None:
+    configure(api)
+    policy = create_policy(api)
+    run = api.post(f"{policies_url()}{policy['id']}/runs/").json()
+    reads = [
+        f"{policies_url()}{policy['id']}/",
+        policies_url(),
+        f"{policies_url()}{policy['id']}/runs/",
+        f"{policies_url()}{policy['id']}/runs/{run['id']}/",
+        f"/deployments/{DEMO_DEPLOYMENT_ID}/settings/",
+        f"/deployments/{DEMO_DEPLOYMENT_ID}/retrainingSettings/",
+    ]
+    for path in reads:
+        head = api.head(path)
+        assert head.status_code == api.get(path).status_code == 200, path
+        assert head.content == b"", path
+    for path in ("/faults/", "/clock/", "/requests/"):
+        assert httpx.head(f"{emulator.base_url}/_emulator{path}").status_code == 200, path
+    # Nothing was deleted, created, patched or armed by the HEADs.
+    assert api.get(f"{policies_url()}{policy['id']}/").status_code == 200
+    assert api.get(policies_url()).json()["totalCount"] == 1
+    assert api.get(f"{policies_url()}{policy['id']}/runs/").json()["totalCount"] == 1
+    assert emulator.control.faults() == []
+    methods = {record["method"] for record in emulator.control.requests()}
+    assert methods == {"PATCH", "POST", "GET", "HEAD"}
+    assert [r["path"] for r in emulator.control.requests() if r["method"] == "PATCH"] == [
+        f"/api/v2/deployments/{DEMO_DEPLOYMENT_ID}/retrainingSettings/"
+    ]
+
+
 def test_version_and_account_info(api: httpx.Client) -> None:
     assert api.get("/version/").json() == {"major": 2, "minor": 49, "versionString": "2.49.0"}
     info = api.get("/account/info/").json()
@@ -144,7 +173,8 @@ def test_unknown_ids_answer_404_with_the_reference_messages(api: httpx.Client) -
 def test_retraining_settings_read_shape_write_shape_and_null_clears(api: httpx.Client) -> None:
     url = f"/deployments/{DEMO_DEPLOYMENT_ID}/retrainingSettings/"
     empty = api.get(url).json()
-    assert empty == {"dataset": None, "predictionEnvironment": None, "retrainingUser": None, "credential": None}
+    # No `credential`: no public source shows it in this answer (the `settingsCredential` variant adds it).
+    assert empty == {"dataset": None, "predictionEnvironment": None, "retrainingUser": None}
     response = api.patch(
         url,
         json={
@@ -161,12 +191,11 @@ def test_retraining_settings_read_shape_write_shape_and_null_clears(api: httpx.C
         "dataset": {"id": DEMO_DATASET_ID, "name": "churn_training.csv"},
         "predictionEnvironment": {"id": DEMO_PREDICTION_ENVIRONMENT_ID, "name": "DataRobot Serverless"},
         "retrainingUser": {"id": DEMO_USER_ID, "username": "demo.user@example.com"},
-        "credential": {"id": DEMO_CREDENTIAL_ID, "name": "Warehouse reader"},
     }
     # Sparse PATCH: only what is sent changes; an explicit null clears.
-    assert api.patch(url, json={"credentialId": None}).status_code == 204
+    assert api.patch(url, json={"predictionEnvironmentId": None}).status_code == 204
     after = api.get(url).json()
-    assert after["credential"] is None
+    assert after["predictionEnvironment"] is None
     assert after["dataset"] == full["dataset"]
     unknown_key = api.patch(url, json={"dataset_id": DEMO_DATASET_ID})
     assert unknown_key.status_code == 422
@@ -175,6 +204,16 @@ def test_retraining_settings_read_shape_write_shape_and_null_clears(api: httpx.C
     assert missing.status_code == 422
     assert set(missing.json()["errors"]) == {"datasetId", "retrainingUserId"}
     assert api.get(url).json() == after
+
+
+def test_settings_credential_variant_echoes_the_credential(emulator: EmulatorServer, api: httpx.Client) -> None:
+    url = f"/deployments/{DEMO_DEPLOYMENT_ID}/retrainingSettings/"
+    assert api.patch(url, json={"credentialId": DEMO_CREDENTIAL_ID}).status_code == 204
+    assert "credential" not in api.get(url).json()
+    assert emulator.control.set_variants(settingsCredential="echoed")["settingsCredential"] == "echoed"
+    assert api.get(url).json()["credential"] == {"id": DEMO_CREDENTIAL_ID, "name": "Warehouse reader"}
+    emulator.control.reset()
+    assert emulator.control.variants()["settingsCredential"] == "absent"
 
 
 def test_policy_create_fills_server_defaults_and_nulls(api: httpx.Client) -> None:
@@ -186,30 +225,24 @@ def test_policy_create_fills_server_defaults_and_nulls(api: httpx.Client) -> Non
     assert policy["featureListStrategy"] == "same_as_champion"
     assert policy["modelSelectionStrategy"] == "autopilot_recommended"
     assert policy["projectOptionsStrategy"] == "same_as_champion"
-    assert policy["autopilotOptions"] == {
-        "mode": "quick",
-        "blendBestModels": False,
-        "scoringCodeOnly": False,
-        "runLeakageRemovedFeatureList": True,
-        "shapOnlyMode": False,
-    }
-    assert policy["projectOptions"] == {
-        "cvMethod": "RandomCV",
-        "validationType": "CV",
-        "holdoutPct": 20,
-        "reps": 5,
-        "metric": None,
-        "validationPct": None,
-    }
-    assert policy["trigger"] == {
-        "type": None,
-        "schedule": None,
-        "statusDeclinesToWarning": False,
-        "statusDeclinesToFailing": False,
-        "statusStillInDecline": False,
-        "minIntervalBetweenRuns": None,
-        "customJobId": None,
-    }
+    # Nested keys not sent come back null, as the time-series options are seen to (nestedKeys=filled: §6 values).
+    assert policy["autopilotOptions"] == dict.fromkeys(
+        ("mode", "blendBestModels", "scoringCodeOnly", "runLeakageRemovedFeatureList", "shapOnlyMode")
+    )
+    assert policy["projectOptions"] == dict.fromkeys(
+        ("cvMethod", "validationType", "holdoutPct", "reps", "metric", "validationPct")
+    )
+    assert policy["trigger"] == dict.fromkeys(
+        (
+            "type",
+            "schedule",
+            "statusDeclinesToWarning",
+            "statusDeclinesToFailing",
+            "statusStillInDecline",
+            "minIntervalBetweenRuns",
+            "customJobId",
+        )
+    )
     assert policy["timeSeriesOptions"] == {
         "calendarId": None,
         "differencingMethod": None,
@@ -218,7 +251,7 @@ def test_policy_create_fills_server_defaults_and_nulls(api: httpx.Client) -> Non
         "treatAsExponential": None,
     }
     assert policy["latestRun"] is None
-    assert policy["customJob"] is None
+    assert "customJob" not in policy  # the docs' example policy has no such key
     assert policy["useCase"] is None
     assert "deploymentId" not in policy
     assert api.get(f"{policies_url()}{policy['id']}/").json() == policy
@@ -245,26 +278,67 @@ def test_policy_echoes_sent_values_floats_become_ints_and_use_case_resolves(api:
     assert isinstance(policy["projectOptions"]["reps"], int)
     assert policy["projectOptions"]["holdoutPct"] == 15
     assert isinstance(policy["projectOptions"]["holdoutPct"], int)
-    # Keys not sent inside a nested object keep their defaults.
-    assert policy["projectOptions"]["cvMethod"] == "RandomCV"
+    # Keys not sent inside a nested object come back null (a saved real answer and the docs' example show it).
+    assert policy["projectOptions"]["cvMethod"] is None
+    assert policy["projectOptions"]["validationPct"] is None
     schedule = policy["trigger"]["schedule"]
     assert schedule["minute"] == [0]
     assert isinstance(schedule["minute"][0], int)
     assert schedule["month"] == ["Jan", "october"]
     assert policy["trigger"]["minIntervalBetweenRuns"] == "P1D"
     assert policy["timeSeriesOptions"]["periodicities"] == [{"timeSteps": 7, "timeUnit": "DAY"}]
+    assert policy["timeSeriesOptions"]["calendarId"] is None
 
 
-def test_partial_schedule_is_filled_with_every(api: httpx.Client) -> None:
+@pytest.mark.parametrize("method", ["PATCH", "POST"])
+def test_a_partial_schedule_is_refused_not_read_as_every_minute(api: httpx.Client, method: str) -> None:
     configure(api)
-    policy = create_policy(api, trigger={"type": "schedule", "schedule": {"minute": [30], "hour": [2]}})
-    assert policy["trigger"]["schedule"] == {
-        "minute": [30],
-        "hour": [2],
-        "dayOfMonth": ["*"],
-        "month": ["*"],
-        "dayOfWeek": ["*"],
+    url = policies_url()
+    if method == "PATCH":
+        url += create_policy(api, trigger={"type": "schedule", "schedule": schedule(minute=[30], hour=[2])})["id"] + "/"
+    response = api.request(
+        method,
+        url,
+        json={"name": "partial", "trigger": {"type": "schedule", "schedule": {"minute": [30], "hour": [2]}}},
+    )
+    assert response.status_code == 422
+    assert "missing dayOfMonth, month, dayOfWeek" in response.json()["errors"]["trigger.schedule"]
+    if method == "PATCH":
+        assert api.get(url).json()["trigger"]["schedule"]["hour"] == [2]
+
+
+def test_nested_keys_variant_fills_the_terraform_defaults_instead(emulator: EmulatorServer, api: httpx.Client) -> None:
+    emulator.control.set_variants(nestedKeys="filled")
+    configure(api)
+    policy = create_policy(api, projectOptions={"metric": "AUC"}, trigger={"type": "data_drift_decline"})
+    assert policy["autopilotOptions"]["mode"] == "quick"  # not sent at all: the same values
+    assert policy["projectOptions"] == {
+        "cvMethod": "RandomCV",
+        "validationType": "CV",
+        "holdoutPct": 20,
+        "reps": 5,
+        "metric": "AUC",
+        "validationPct": None,
     }
+    assert policy["trigger"]["statusDeclinesToWarning"] is False
+
+
+@pytest.mark.parametrize(("variant", "answered"), [("resolved", "seasonal"), ("asSent", "auto")])
+def test_differencing_with_periodicities_is_answered_as_the_variant_says(
+    emulator: EmulatorServer, api: httpx.Client, variant: str, answered: str
+) -> None:
+    emulator.control.set_variants(differencing=variant)
+    configure(api)
+    periodicities = [{"timeSteps": 7, "timeUnit": "DAY"}]
+    policy = create_policy(api, timeSeriesOptions={"differencingMethod": "auto", "periodicities": periodicities})
+    assert policy["timeSeriesOptions"]["differencingMethod"] == answered
+    # Stored as sent: without periodicities the method is what was sent again (and no seasonal rule trips).
+    url = f"{policies_url()}{policy['id']}/"
+    cleared = api.patch(url, json={"timeSeriesOptions": {"periodicities": None}})
+    assert cleared.status_code == 200, cleared.text
+    assert cleared.json()["timeSeriesOptions"]["differencingMethod"] == "auto"
+    unset = create_policy(api, name="unset", timeSeriesOptions={"periodicities": periodicities})
+    assert unset["timeSeriesOptions"]["differencingMethod"] == ("seasonal" if variant == "resolved" else None)
 
 
 @pytest.mark.parametrize("manual", [None, "None"])
@@ -286,23 +360,26 @@ def test_patch_merges_nested_objects_key_by_key_and_null_clears(api: httpx.Clien
     policy = create_policy(
         api,
         description="keep me",
-        projectOptions={"metric": "AUC", "validationPct": 16},
-        trigger={"type": "schedule", "schedule": {"minute": [0], "hour": [1]}, "minIntervalBetweenRuns": "PT12H"},
+        projectOptions={"metric": "AUC", "validationPct": 16, "holdoutPct": 10, "reps": 4},
+        trigger={"type": "schedule", "schedule": schedule(minute=[0], hour=[1]), "minIntervalBetweenRuns": "PT12H"},
     )
     url = f"{policies_url()}{policy['id']}/"
-    patched = api.patch(url, json={"projectOptions": {"holdoutPct": None}, "trigger": {"schedule": {"hour": [5]}}})
+    patched = api.patch(
+        url,
+        json={"projectOptions": {"holdoutPct": None}, "trigger": {"schedule": schedule(minute=[15], hour=[5])}},
+    )
     assert patched.status_code == 200
     body = patched.json()
     assert body["projectOptions"] == {
-        "cvMethod": "RandomCV",
-        "validationType": "CV",
+        "cvMethod": None,
+        "validationType": None,
         "holdoutPct": None,
-        "reps": 5,
+        "reps": 4,
         "metric": "AUC",
         "validationPct": 16,
     }
-    assert body["trigger"]["schedule"]["minute"] == [0]
-    assert body["trigger"]["schedule"]["hour"] == [5]
+    # A schedule is one unit: the one sent replaces the stored one.
+    assert body["trigger"]["schedule"] == schedule(minute=[15], hour=[5])
     assert body["trigger"]["minIntervalBetweenRuns"] == "PT12H"
     assert body["description"] == "keep me"
     cleared = api.patch(url, json={"description": None, "trigger": {"minIntervalBetweenRuns": None}}).json()
@@ -310,8 +387,7 @@ def test_patch_merges_nested_objects_key_by_key_and_null_clears(api: httpx.Clien
     assert cleared["trigger"]["minIntervalBetweenRuns"] is None
     assert cleared["trigger"]["type"] == "schedule"
     reset = api.patch(url, json={"projectOptions": None}).json()
-    assert reset["projectOptions"]["holdoutPct"] == 20
-    assert reset["projectOptions"]["metric"] is None
+    assert set(reset["projectOptions"].values()) == {None}
     assert api.get(url).json() == reset
 
 
@@ -322,6 +398,27 @@ def test_policy_delete_answers_204_then_404(api: httpx.Client) -> None:
     assert response.status_code == 204
     assert api.get(f"{policies_url()}{pid}/").status_code == 404
     assert api.delete(f"{policies_url()}{pid}/").status_code == 404
+
+
+def test_next_links_on_another_origin_under_the_variant(emulator: EmulatorServer, api: httpx.Client) -> None:
+    emulator.control.add_deployments(7)
+    emulator.control.set_variants(nextLinks="foreign")
+    page = api.get("/deployments/", params={"limit": 4}).json()
+    assert page["next"] == "http://datarobot-internal.invalid:8080/api/v2/deployments/?offset=4&limit=4"
+
+
+def test_unknown_variants_and_choices_are_refused_by_name(emulator: EmulatorServer) -> None:
+    response = httpx.post(f"{emulator.base_url}/_emulator/variants", json={"runStatuses": "klingon", "colour": "blue"})
+    assert response.status_code == 422
+    assert set(response.json()["errors"]) == {"colour"}
+    bad_choice = httpx.post(f"{emulator.base_url}/_emulator/variants", json={"runStatuses": "klingon"})
+    assert bad_choice.status_code == 422
+    assert "lowercase, alternate, opaque" in bad_choice.json()["errors"]["runStatuses"]
+    # JSON booleans and numbers stand for the choices spelled that way.
+    changed = httpx.post(
+        f"{emulator.base_url}/_emulator/variants", json={"policyNeedsDataset": True, "policyLimitStatus": 409}
+    ).json()["variants"]
+    assert (changed["policyNeedsDataset"], changed["policyLimitStatus"]) == ("true", "409")
 
 
 def test_pagination_envelope_and_next_links(emulator: EmulatorServer, api: httpx.Client) -> None:

@@ -31,7 +31,7 @@ def test_policy_set(example: Callable[[str], Path], runner: RunnerFactory, emula
         assert churn_weekly is not None and churn_weekly.hour == [6] and churn_weekly.day_of_week == ["mon"]
         assert upsell_weekly is not None and upsell_weekly.hour == [3] and upsell_weekly.day_of_week == ["thu"]
         assert upsell["Challenger on drift"].trigger.status_declines_to_failing is True
-        assert upsell["Challenger on drift"].trigger.status_declines_to_warning is False
+        assert upsell["Challenger on drift"].trigger.status_declines_to_warning is None  # not sent: null
         assert first.outputs["policy_ids"]["upsell"]["weekly"] == upsell["Weekly model package"].id
 
         emulator.control.clear_requests()

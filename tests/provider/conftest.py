@@ -15,13 +15,10 @@ from datarobot_retraining.resources import RetrainingPolicyProvider, RetrainingS
 from tests.provider.helpers import DEPLOYMENT
 
 
-def configure(provider: Any, emulator: EmulatorServer) -> Any:
+def configure(provider: Any, emulator: EmulatorServer, extra: dict[str, str] | None = None) -> Any:
     """Configure a provider the way the engine does: the whole stack config, keys with their namespace."""
-    provider.configure(
-        ConfigureRequest(
-            Config({"datarobot:endpoint": emulator.api_url, "datarobot:apikey": emulator.token}, "project")
-        )
-    )
+    stack = {"datarobot:endpoint": emulator.api_url, "datarobot:apikey": emulator.token, **(extra or {})}
+    provider.configure(ConfigureRequest(Config(stack, "project")))
     # Tests run the emulator with millisecond steps; poll runs accordingly.
     provider.run_poll_interval = (0.02, 0.1)
     # Lost-answer creates look again after this pause; the emulator's lost answers are already settled.

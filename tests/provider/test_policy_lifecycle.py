@@ -21,6 +21,7 @@ from datarobot_retraining.resources import (
 )
 from pulumi_datarobot_retraining import ScheduleArgs
 from pulumi_datarobot_retraining._utilities import to_props
+from tests.provider.conftest import configure
 from tests.provider.helpers import DEPLOYMENT, notebook_policy
 
 
@@ -39,9 +40,11 @@ def writes(emulator: EmulatorServer) -> list[tuple[str, str]]:
 # -- create ------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.usefixtures("with_settings")
 def test_create_is_one_post_and_outputs_come_from_the_server(
-    policy_provider: RetrainingPolicyProvider, emulator: EmulatorServer, client: DataRobotClient
+    policy_provider: RetrainingPolicyProvider,
+    emulator: EmulatorServer,
+    client: DataRobotClient,
+    with_settings: dict[str, Any],
 ) -> None:
     emulator.control.clear_requests()
     policy_id, outs = create(policy_provider, notebook_policy())
@@ -51,9 +54,10 @@ def test_create_is_one_post_and_outputs_come_from_the_server(
     server = client.retraining_policies.get(DEPLOYMENT, policy_id)
     assert server.name == "MultiClass Drift Tracking Policy"
     assert outs["policy_id"] == policy_id and outs["deployment_id"] == DEPLOYMENT
-    # Server-filled values are in the outputs, exactly as the server holds them.
-    assert outs["autopilot_options"]["blend_best_models"] is False
-    assert outs["project_options"]["holdout_pct"] == server.project_options.holdout_pct == 20
+    # Server-filled values are in the outputs, exactly as the server holds them: nested keys not sent come back null.
+    assert outs["autopilot_options"]["blend_best_models"] is None
+    assert outs["project_options"]["holdout_pct"] is None and server.project_options.holdout_pct is None
+    assert outs["time_series_options"]["differencing_method"] is None
     assert outs["trigger"]["schedule"]["day_of_week"] == ["*"]
     assert outs["latest_run"] is None
     assert outs["next_scheduled_runs"] == []  # a decline trigger's schedule is not a "schedule trigger"
@@ -93,26 +97,73 @@ def test_schedule_trigger_exports_the_next_three_runs(policy_provider: Retrainin
     assert all(r.endswith("T06:30:00Z") for r in runs)
 
 
-def test_refusal_without_retraining_settings_says_what_to_declare(
+def test_a_policy_with_a_trigger_gets_the_token_user_as_retraining_user_as_terraform_does(
     policy_provider: RetrainingPolicyProvider,
+    emulator: EmulatorServer,
+    client: DataRobotClient,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
+    # No retraining settings at all, as DataRobot's own templates declare their policies.
+    emulator.control.clear_requests()
+    create(policy_provider, notebook_policy())
+    # Refused for want of a retraining user: the provider sets the token's user, then sends the create again.
+    assert [(r["method"], r["path"].split("/api/v2/")[1], r["status"]) for r in emulator.control.requests()] == [
+        ("GET", f"deployments/{DEPLOYMENT}/retrainingPolicies/", 200),
+        ("POST", f"deployments/{DEPLOYMENT}/retrainingPolicies/", 422),
+        ("GET", f"deployments/{DEPLOYMENT}/retrainingSettings/", 200),
+        ("GET", "account/info/", 200),
+        ("PATCH", f"deployments/{DEPLOYMENT}/retrainingSettings/", 204),
+        ("POST", f"deployments/{DEPLOYMENT}/retrainingPolicies/", 200),
+    ]
+    settings = client.retraining_settings.get(DEPLOYMENT)
+    assert settings.retraining_user is not None and settings.retraining_user.id == seed.DEMO_USER_ID
+    assert settings.dataset is None  # a policy needs no dataset at create
+    line = capsys.readouterr().err
+    assert f"Set the retraining user of deployment {DEPLOYMENT} to demo.user@example.com ({seed.DEMO_USER_ID})" in line
+    assert "datarobot-retraining:setRetrainingUser" in line
+    # A user already set is never replaced, and a manual-only policy needs none.
+    emulator.control.clear_requests()
+    create(policy_provider, notebook_policy(name="second"))
+    create(policy_provider, notebook_policy(name="manual", trigger=None))
+    assert writes(emulator) == [("POST", f"/api/v2/deployments/{DEPLOYMENT}/retrainingPolicies/")] * 2
+    assert "Set the retraining user" not in capsys.readouterr().err
+
+
+def test_an_update_that_adds_a_trigger_gets_the_retraining_user_too(
+    policy_provider: RetrainingPolicyProvider, client: DataRobotClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy_id, outs = create(policy_provider, notebook_policy(trigger=None))
+    assert client.retraining_settings.get(DEPLOYMENT).retraining_user is None  # manual only: nothing to set
+    triggered = policy_provider.check({}, notebook_policy()).inputs
+    new = policy_provider.update(policy_id, outs, triggered).outs or {}
+    assert new["trigger"]["type"] == "data_drift_decline"
+    settings = client.retraining_settings.get(DEPLOYMENT)
+    assert settings.retraining_user is not None and settings.retraining_user.id == seed.DEMO_USER_ID
+    assert "Set the retraining user" in capsys.readouterr().err
+
+
+def test_with_set_retraining_user_off_the_refusal_says_what_to_set(emulator: EmulatorServer) -> None:
+    provider = configure(RetrainingPolicyProvider(), emulator, {"datarobot-retraining:setRetrainingUser": "false"})
+    emulator.control.clear_requests()
+    with pytest.raises(ResourceOperationError, match="needs a retraining user; set retraining_user_id"):
+        create(provider, notebook_policy())
+    assert ("GET", "account/info") not in [
+        (r["method"], r["path"].strip("/").split("/v2/")[1]) for r in emulator.control.requests()
+    ]
+    # A manual-only policy does not need one.
+    _, outs = create(provider, notebook_policy(name="manual", trigger=None))
+    assert outs["trigger"]["type"] is None
+
+
+def test_a_server_that_wants_the_dataset_first_gets_a_lead_to_it(
+    policy_provider: RetrainingPolicyProvider, emulator: EmulatorServer
+) -> None:
+    emulator.control.set_variants(policyNeedsDataset="true")
     with pytest.raises(ResourceOperationError) as caught:
         create(policy_provider, notebook_policy())
     text = str(caught.value)
-    assert f"on deployment {DEPLOYMENT}" in text
+    assert f"on deployment {DEPLOYMENT}" in text and "DataRobot answered 422" in text
     assert "no retraining dataset" in text and "RetrainingSettings" in text and "depends_on" in text
-
-
-def test_refusal_without_retraining_user_for_a_triggered_policy(
-    policy_provider: RetrainingPolicyProvider, settings_provider: RetrainingSettingsProvider
-) -> None:
-    checked = settings_provider.check({}, {"deployment_id": DEPLOYMENT, "dataset_id": seed.DEMO_DATASET_ID})
-    settings_provider.create(checked.inputs)
-    with pytest.raises(ResourceOperationError, match="needs a retraining user; set retraining_user_id"):
-        create(policy_provider, notebook_policy())
-    # A manual-only policy does not need one.
-    _, outs = create(policy_provider, notebook_policy(name="manual", trigger=None))
-    assert outs["trigger"]["type"] is None
 
 
 def test_refusal_when_challengers_are_disabled(
@@ -135,7 +186,12 @@ def test_refusal_when_challengers_are_disabled(
 
 
 @pytest.mark.usefixtures("with_settings")
-def test_sixth_policy_refusal_names_the_existing_five(policy_provider: RetrainingPolicyProvider) -> None:
+@pytest.mark.parametrize("status", ["422", "400", "403", "409"])
+def test_sixth_policy_refusal_names_the_existing_five(
+    policy_provider: RetrainingPolicyProvider, emulator: EmulatorServer, status: str
+) -> None:
+    # The refusal's status is not public: the sentence must not depend on it.
+    emulator.control.set_variants(policyLimitStatus=status)
     for index in range(5):
         create(policy_provider, notebook_policy(name=f"policy {index}"))
     with pytest.raises(ResourceOperationError) as caught:
@@ -279,10 +335,15 @@ def test_diff_with_unknowns_in_preview(policy_provider: RetrainingPolicyProvider
 def test_removing_a_field_that_already_holds_the_default_is_not_a_change(
     policy_provider: RetrainingPolicyProvider,
 ) -> None:
+    policy_id, outs = create(policy_provider, notebook_policy(action="create_challenger"))
+    news = notebook_policy()
+    del news["action"]
+    assert policy_provider.diff(policy_id, outs, news).changes is False
+    # A nested leaf goes back to null; removing one that the server already holds as null is no change either.
     policy_id, outs = create(
-        policy_provider, notebook_policy(project_options={"holdout_pct": 20, "metric": "Accuracy"})
+        policy_provider, notebook_policy(name="nulls", project_options={"holdout_pct": None, "metric": "Accuracy"})
     )
-    news = notebook_policy(project_options={"metric": "Accuracy"})
+    news = notebook_policy(name="nulls", project_options={"metric": "Accuracy"})
     assert policy_provider.diff(policy_id, outs, news).changes is False
 
 
@@ -311,13 +372,15 @@ def test_update_is_one_patch_with_explicit_resets_and_outputs_from_the_answer(
     new = result.outs or {}
     server = client.retraining_policies.get(DEPLOYMENT, policy_id)
     assert server.description is None and new["description"] is None
-    assert server.project_options.cv_method == "RandomCV" and server.project_options.holdout_pct == 20
-    assert server.project_options.reps == 5 and server.project_options.metric is None
+    # Removed nested leaves go back to null: what a key left out of a nested object sent comes back as.
+    assert server.project_options.cv_method is None and server.project_options.holdout_pct is None
+    assert server.project_options.reps is None and server.project_options.metric is None
     assert server.trigger.type == "accuracy_decline" and server.trigger.schedule is None
-    assert server.trigger.status_declines_to_warning is False and server.trigger.status_declines_to_failing
+    assert server.trigger.status_declines_to_warning is None and server.trigger.status_declines_to_failing
     # Fields still set but not changed keep their values; a merge on the server did not resurrect anything.
     assert server.autopilot_options.mode == "comprehensive"
-    assert server.autopilot_options.run_leakage_removed_feature_list is True
+    assert server.feature_list_strategy == "informative_features"
+    assert server.autopilot_options.run_leakage_removed_feature_list is None  # no longer set: back to null
     assert new["trigger"]["type"] == "accuracy_decline"
     assert "description" not in new["managed_fields"]
     assert policy_provider.diff(policy_id, new, edited).changes is False
@@ -335,7 +398,18 @@ def test_read_detects_drift_in_nested_fields_and_returns_refreshed_inputs(
         DEPLOYMENT,
         policy_id,
         RetrainingPolicyUpdate.model_validate(
-            {"trigger": {"schedule": {"hour": [3]}}, "autopilot_options": {"blend_best_models": True}}
+            {
+                "trigger": {
+                    "schedule": {
+                        "minute": [0],
+                        "hour": [3],
+                        "day_of_month": ["*"],
+                        "month": ["*"],
+                        "day_of_week": ["*"],
+                    }
+                },
+                "autopilot_options": {"blend_best_models": True},
+            }
         ),
     )
     read = policy_provider.read(policy_id, outs)
@@ -392,6 +466,7 @@ def test_read_reports_the_latest_run(
         "model_package_id",
         "challenger_id",
         "error_message",
+        "use_case_id",
     }
 
 
@@ -426,6 +501,7 @@ def test_delete_waits_for_a_run_past_the_cancellable_point(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     emulator.control.set_step_seconds(0.3)
+    emulator.control.set_variants(runSteps="shown")  # only to see when the run is past the point of no return
     policy_id, outs = create(policy_provider, notebook_policy())
     run = client.retraining_policy_runs.start(DEPLOYMENT, policy_id)
     # Wait until it reaches "creating challenger", where a cancel is refused.

@@ -10,7 +10,7 @@ from pulumi.output import Unknown
 
 from datarobot_emulator.server import EmulatorServer
 from datarobot_retraining.client import DataRobotClient
-from datarobot_retraining.models import RetrainingPolicyCreate, RetrainingSettingsUpdate, is_terminal
+from datarobot_retraining.models import RetrainingPolicyCreate, RetrainingSettingsUpdate, outcome_of
 from datarobot_retraining.resources import ResourceOperationError, RetrainingPolicyRunProvider
 from tests.provider.conftest import configure
 from tests.provider.helpers import DEPLOYMENT
@@ -47,7 +47,7 @@ def wait_ended(client: DataRobotClient, policy_id: str, run_id: str) -> str:
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         status = client.retraining_policy_runs.get(DEPLOYMENT, policy_id, run_id).status
-        if is_terminal(status):
+        if outcome_of(status).finished:
             return status
         time.sleep(0.02)
     raise AssertionError(f"run {run_id} did not end")
@@ -129,8 +129,11 @@ def test_create_starts_one_run_and_outputs_every_input(
 ) -> None:
     emulator.control.clear_requests()
     id_, outs = create(provider, props(policy_id))
+    # The newest run before the POST (the policy's latestRun; none yet, so the run list too), then the POST.
     assert [(r["method"], r["path"].rstrip("/").rsplit("/", 1)[-1]) for r in emulator.control.requests()] == [
-        ("POST", "runs")
+        ("GET", policy_id),
+        ("GET", "runs"),
+        ("POST", "runs"),
     ]
     assert runs(client, policy_id) == [outs["run_id"]]
     assert id_ != outs["run_id"] and len(id_) == 32  # the resource's own id: it outlives its first run
@@ -319,3 +322,37 @@ def test_delete_of_an_ended_or_vanished_run_succeeds(
 
     client.retraining_policies.delete(DEPLOYMENT, policy_id)
     provider.delete(id_, {**outs, "status": "running"})  # stale state, run already gone: success
+
+
+# -- a start whose answer is lost -----------------------------------------------------------------------------------
+def test_a_lost_start_answer_takes_the_run_it_started(
+    provider: RetrainingPolicyRunProvider,
+    policy_id: str,
+    client: DataRobotClient,
+    emulator: EmulatorServer,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    emulator.control.set_step_seconds(30)  # the run is still going when the provider looks for it
+    emulator.control.inject_fault(
+        "POST", f"deployments/{DEPLOYMENT}/retrainingPolicies/{policy_id}/runs", drop_after_commit=True
+    )
+    _, outs = create(provider, props(policy_id))
+    assert runs(client, policy_id) == [outs["run_id"]]
+    assert f"lost its answer, but run {outs['run_id']} is in progress; using it" in capsys.readouterr().err
+
+
+def test_a_lost_start_answer_never_takes_a_run_that_was_already_going(
+    provider: RetrainingPolicyRunProvider, policy_id: str, client: DataRobotClient, emulator: EmulatorServer
+) -> None:
+    emulator.control.set_step_seconds(30)
+    busy = client.retraining_policy_runs.start(DEPLOYMENT, policy_id)  # someone else's run, or its schedule's
+    # The server refuses the start (one run at a time) and the refusal is lost on the way back.
+    emulator.control.inject_fault(
+        "POST", f"deployments/{DEPLOYMENT}/retrainingPolicies/{policy_id}/runs", drop_after_commit=True
+    )
+    with pytest.raises(ResourceOperationError) as failure:
+        create(provider, props(policy_id))
+    message = str(failure.value)
+    assert message.startswith(f"Starting a run of retraining policy {policy_id} on deployment {DEPLOYMENT} got no")
+    assert f"no run is in progress now other than run {busy.id}, which was already going before it" in message
+    assert runs(client, policy_id) == [busy.id]

@@ -52,7 +52,9 @@ def test_create_is_one_patch_and_one_get_with_names_in_the_outputs(
     )
     assert [r["method"] for r in emulator.control.requests()] == ["PATCH", "GET"]
     assert outs["dataset_id"] == seed.DEMO_DATASET_ID and outs["dataset_name"]
-    assert outs["prediction_environment_name"] and outs["retraining_user_name"] and outs["credential_name"]
+    assert outs["prediction_environment_name"] and outs["retraining_user_name"]
+    # The server does not report the credential (no public source shows it): the output is what was written.
+    assert outs["credential_id"] == seed.DEMO_CREDENTIAL_ID and outs["credential_name"] is None
     assert outs["managed_fields"] == [
         "credential_id",
         "dataset_id",
@@ -110,12 +112,15 @@ def test_read_of_an_unknown_deployment_is_gone(settings_provider: RetrainingSett
 
 
 def test_delete_clears_what_it_set_only(settings_provider: RetrainingSettingsProvider, client: DataRobotClient) -> None:
-    client.retraining_settings.update(DEPLOYMENT, RetrainingSettingsUpdate(credential_id=seed.DEMO_CREDENTIAL_ID))
+    client.retraining_settings.update(
+        DEPLOYMENT, RetrainingSettingsUpdate(prediction_environment_id=seed.DEMO_PREDICTION_ENVIRONMENT_ID)
+    )
     outs = create(settings_provider, settings(dataset_id=seed.DEMO_DATASET_ID))
     settings_provider.delete(DEPLOYMENT, outs)
     server = client.retraining_settings.get(DEPLOYMENT)
     assert server.dataset is None
-    assert server.credential is not None and server.credential.id == seed.DEMO_CREDENTIAL_ID
+    assert server.prediction_environment is not None
+    assert server.prediction_environment.id == seed.DEMO_PREDICTION_ENVIRONMENT_ID
     settings_provider.delete("0" * 24, {**outs, "deployment_id": "0" * 24})  # a deployment already gone
 
 
@@ -130,3 +135,29 @@ def test_an_unknown_dataset_is_refused_with_the_servers_reason(settings_provider
         create(settings_provider, settings(dataset_id="f" * 24))
     text = str(caught.value)
     assert f"deployment {DEPLOYMENT}" in text and "DataRobot answered" in text
+
+
+@pytest.mark.parametrize("answer", ["absent", "echoed"])
+def test_the_credential_never_diffs_nor_vanishes_whether_or_not_the_server_reports_it(
+    settings_provider: RetrainingSettingsProvider, emulator: EmulatorServer, answer: str
+) -> None:
+    emulator.control.set_variants(settingsCredential=answer)
+    wanted = settings(dataset_id=seed.DEMO_DATASET_ID, credential_id=seed.DEMO_CREDENTIAL_ID)
+    outs = create(settings_provider, wanted)
+    assert outs["credential_id"] == seed.DEMO_CREDENTIAL_ID
+    assert outs["credential_name"] == ("Warehouse reader" if answer == "echoed" else None)
+    assert settings_provider.diff(DEPLOYMENT, outs, wanted).changes is False
+    # Refresh keeps it (in the outputs and in the refreshed desired state), so the next up shows nothing.
+    read = settings_provider.read(DEPLOYMENT, outs)
+    assert (read.outs or {})["credential_id"] == seed.DEMO_CREDENTIAL_ID
+    assert (read.inputs or {})["credential_id"] == seed.DEMO_CREDENTIAL_ID
+    assert settings_provider.diff(DEPLOYMENT, read.outs or {}, wanted).changes is False
+    # An update of something else keeps it; removing it clears it (and the output says so).
+    other = settings(dataset_id=seed.DEMO_DATASET_2_ID, credential_id=seed.DEMO_CREDENTIAL_ID)
+    updated = settings_provider.update(DEPLOYMENT, read.outs or {}, other).outs or {}
+    assert updated["credential_id"] == seed.DEMO_CREDENTIAL_ID
+    unmanaged = settings(dataset_id=seed.DEMO_DATASET_2_ID)
+    assert settings_provider.diff(DEPLOYMENT, updated, unmanaged).changes is True
+    cleared = settings_provider.update(DEPLOYMENT, updated, unmanaged).outs or {}
+    assert cleared["credential_id"] is None
+    assert settings_provider.diff(DEPLOYMENT, cleared, unmanaged).changes is False

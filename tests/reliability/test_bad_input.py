@@ -22,12 +22,12 @@ from datarobot_retraining.client import DataRobotClient
 from datarobot_retraining.errors import DataRobotError, ResourceOperationError
 from datarobot_retraining.inputs.retraining_policy import POLICY_LEAVES, RetrainingPolicyInputs
 from datarobot_retraining.inputs.retraining_settings import RetrainingSettingsInputs
-from datarobot_retraining.leaf_paths import leaves, nest
+from datarobot_retraining.leaf_diff import leaves, nest
 from datarobot_retraining.models import (
     RetrainingPolicyCreate,
     RetrainingPolicyUpdate,
     RetrainingSettingsUpdate,
-    is_terminal,
+    outcome_of,
 )
 from datarobot_retraining.models.enums import (
     Action,
@@ -482,7 +482,7 @@ def test_unknown_enum_values_in_answers_are_tolerated(
     client = mock_client(answer)
     policy = client.retraining_policies.get(seed.DEMO_DEPLOYMENT_ID, future["id"])
     assert policy.action == "retrain_and_deploy_twice"
-    assert policy.latest_run is not None and not is_terminal(policy.latest_run.status)
+    assert policy.latest_run is not None and not outcome_of(policy.latest_run.status).finished
 
     provider = RetrainingPolicyProvider()
     provider.client = lambda: client  # type: ignore[method-assign]

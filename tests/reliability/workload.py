@@ -29,7 +29,7 @@ from datarobot_emulator.server import EmulatorServer
 from datarobot_retraining.client import DataRobotClient
 from datarobot_retraining.inputs.retraining_policy import POLICY_LEAVES, POLICY_SERVER_DEFAULTS
 from datarobot_retraining.inputs.retraining_settings import SETTINGS_LEAVES
-from datarobot_retraining.leaf_paths import get_path, leaves, nest
+from datarobot_retraining.leaf_diff import get_path, leaves, nest
 from datarobot_retraining.models.enums import (
     Action,
     AutopilotMode,
@@ -217,9 +217,14 @@ def random_settings(rng: random.Random) -> dict[str, Any]:
 
 
 def expected_policy_leaves(inputs: Mapping[str, Any]) -> dict[str, Any]:
-    """Every leaf as the server must hold it: what the program sets, the server's default for everything else."""
+    """Every leaf as the server must answer it: what the program sets, the server's default for everything else,
+    and (as the API describes) `seasonal` differencing for an unset or `auto` method with periodicities."""
     desired = leaves(inputs, POLICY_LEAVES)
-    return {path: desired[path] if path in desired else POLICY_SERVER_DEFAULTS.get(path) for path in POLICY_LEAVES}
+    expected = {path: desired[path] if path in desired else POLICY_SERVER_DEFAULTS.get(path) for path in POLICY_LEAVES}
+    method = "time_series_options.differencing_method"
+    if expected["time_series_options.periodicities"] and expected[method] in (None, "auto"):
+        expected[method] = "seasonal"
+    return expected
 
 
 def same(path: str, want: Any, have: Any) -> bool:
@@ -652,8 +657,20 @@ class FaultWorkload:
             self.figures.perpetual_diffs.append(f"{operation} {policy.id}")
 
     def _verify(self, when: str) -> None:
-        """Compare the emulator's state with the desired state, through a fault-free client of its own."""
+        """Compare the emulator's state with the desired state, through a fault-free client of its own.
+
+        The emulator is asked to show the credential in the settings answer for this look only (DataRobot's
+        answer is not known to carry it, so the provider keeps what it wrote; the store must hold it all the same).
+        """
         self.control.clear_faults()
+        shown = self.control.variants()["settingsCredential"]
+        self.control.set_variants(settingsCredential="echoed")
+        try:
+            self._verify_state(when)
+        finally:
+            self.control.set_variants(settingsCredential=shown)
+
+    def _verify_state(self, when: str) -> None:
         with DataRobotClient(self.api_url, self.token) as client:
             for deployment_id in self.deployments:
                 listed = client.request("GET", f"/deployments/{deployment_id}/retrainingPolicies/").json()["data"]

@@ -139,6 +139,35 @@ def test_run_start_empty_answer_and_no_runs_is_an_error(make_client: MakeClient)
     assert "empty body" in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    "lookups",
+    [
+        (reply(200, {**POLICY, "latestRun": {"id": "theirs", "status": "running"}}),),
+        (reply(200, {**POLICY, "latestRun": None}), reply(200, {"data": [{"id": "theirs", "status": "running"}]})),
+    ],
+)
+def test_run_start_empty_answer_never_returns_the_run_newest_before_it(
+    make_client: MakeClient, lookups: tuple[Any, ...]
+) -> None:
+    # An empty answer, and the newest run is still the one that was newest before the POST: it is not ours.
+    script = Script(reply(204), *lookups)
+    with pytest.raises(ResponseValidationError) as caught:
+        make_client(script).retraining_policy_runs.start("d1", "p1", newest_before="theirs")
+    assert "no run started since" in str(caught.value)
+
+
+def test_newest_run_id_is_the_latest_run_else_the_newest_listed_else_none(make_client: MakeClient) -> None:
+    script = Script(
+        reply(200, {**POLICY, "latestRun": {"id": "r9", "status": "running"}}),
+        reply(200, {**POLICY, "latestRun": None}),
+        reply(200, {"data": [{"id": "r1", "status": "succeeded", "startTime": "2025-01-01T00:00:00Z"}]}),
+        reply(200, {**POLICY, "latestRun": None}),
+        reply(200, {"data": []}),
+    )
+    runs = make_client(script).retraining_policy_runs
+    assert [runs.newest_run_id("d1", "p1") for _ in range(3)] == ["r9", "r1", None]
+
+
 def test_run_cancel(make_client: MakeClient) -> None:
     script = Script(reply(200, {**RUN, "status": "cancelled"}))
     run = make_client(script).retraining_policy_runs.cancel("d1", "p1", "r1")

@@ -35,7 +35,8 @@ def drawn_parents() -> dict[str, str]:
 def package_errors() -> list[type[DataRobotError]]:
     """Every subclass of DataRobotError defined in the package, once all its modules are imported."""
     for module in pkgutil.walk_packages(datarobot_retraining.__path__, "datarobot_retraining."):
-        importlib.import_module(module.name)
+        if not module.name.endswith(".__main__"):  # a `python -m` entry point runs when imported
+            importlib.import_module(module.name)
     found: list[type[DataRobotError]] = []
     pending = [DataRobotError]
     while pending:

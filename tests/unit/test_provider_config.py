@@ -74,3 +74,28 @@ def test_bad_numbers_are_one_sentence_naming_the_key(key: str, value: str, named
 def test_the_token_is_not_in_the_repr() -> None:
     config = ProviderConfig.resolve(token="very-secret-token", environ={})
     assert "very-secret-token" not in repr(config)
+
+
+@pytest.mark.parametrize(
+    ("stack", "env", "expected"),
+    [
+        (None, None, True),
+        ("false", None, False),
+        ("No", None, False),
+        (None, "0", False),
+        ("true", "false", True),  # the stack config comes first
+        ("", "off", False),  # a blank stack value counts as unset
+    ],
+)
+def test_set_retraining_user_is_on_unless_switched_off(stack: str | None, env: str | None, expected: bool) -> None:
+    config = {} if stack is None else {"datarobot-retraining:setRetrainingUser": stack}
+    environ = {} if env is None else {"DATAROBOT_RETRAINING_SET_RETRAINING_USER": env}
+    resolved = ProviderConfig.resolve(stack_config=Config(config, "project"), environ=environ)
+    assert resolved.set_retraining_user is expected
+
+
+def test_a_switch_that_is_not_true_or_false_is_refused_by_name() -> None:
+    with pytest.raises(ConfigurationError, match=r"setRetrainingUser .*is not true or false"):
+        ProviderConfig.resolve(
+            stack_config=Config({"datarobot-retraining:setRetrainingUser": "maybe"}, "p"), environ={}
+        )

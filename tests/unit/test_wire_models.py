@@ -22,13 +22,14 @@ from datarobot_retraining.models import (
     RetrainingPolicyUpdate,
     RetrainingSettings,
     RetrainingSettingsUpdate,
+    RunOutcome,
     RunStatus,
     Schedule,
     TimeSeriesOptions,
     TimeUnit,
     Trigger,
     TriggerType,
-    is_terminal,
+    outcome_of,
 )
 
 # -- requests ---------------------------------------------------------------------------------------------
@@ -156,23 +157,41 @@ def test_enums_are_strings_with_wire_values() -> None:
 
 
 @pytest.mark.parametrize(
-    ("status", "terminal"),
+    ("status", "outcome"),
     [
-        ("succeeded", True),
-        ("failed", True),
-        ("cancelled", True),
-        ("Canceled", True),
-        ("SUCCEEDED", True),
-        ("scheduled", False),
-        ("running", False),
-        ("creating_challenger", False),  # unknown: still in progress
-        ("", False),
-        (None, False),
+        ("succeeded", RunOutcome.SUCCEEDED),
+        ("SUCCEEDED", RunOutcome.SUCCEEDED),
+        ("Completed", RunOutcome.SUCCEEDED),
+        ("success", RunOutcome.SUCCEEDED),
+        ("finished", RunOutcome.SUCCEEDED),
+        ("failed", RunOutcome.FAILED),
+        ("ERROR", RunOutcome.FAILED),
+        ("errored", RunOutcome.FAILED),
+        ("cancelled", RunOutcome.CANCELLED),
+        ("Canceled", RunOutcome.CANCELLED),
+        ("ABORTED", RunOutcome.CANCELLED),
+        ("scheduled", RunOutcome.IN_PROGRESS),
+        ("running", RunOutcome.IN_PROGRESS),
+        ("QUEUED", RunOutcome.IN_PROGRESS),
+        ("IN_PROGRESS", RunOutcome.IN_PROGRESS),
+        ("in progress", RunOutcome.IN_PROGRESS),
+        (" Running ", RunOutcome.IN_PROGRESS),
+        ("creating_challenger", RunOutcome.UNKNOWN),
+        ("stage-3", RunOutcome.UNKNOWN),
+        ("", RunOutcome.UNKNOWN),
+        (None, RunOutcome.UNKNOWN),
     ],
 )
-def test_is_terminal(status: str | None, terminal: bool) -> None:
-    assert is_terminal(status) is terminal
-    assert RunStatus.is_terminal(status) is terminal
+def test_outcome_of_reads_every_plausible_spelling(status: str | None, outcome: RunOutcome) -> None:
+    assert outcome_of(status) is outcome
+    # Only the three final outcomes are finished: an unknown status keeps a waiter waiting (within its bound).
+    assert outcome_of(status).finished is (outcome in {RunOutcome.SUCCEEDED, RunOutcome.FAILED, RunOutcome.CANCELLED})
+
+
+def test_a_run_reports_its_outcome() -> None:
+    run = RetrainingPolicyRun.model_validate({"id": "r1", "status": "COMPLETED"})
+    assert run.outcome is RunOutcome.SUCCEEDED and run.outcome.finished
+    assert run.status == "COMPLETED"  # the raw spelling is kept for the user to see
 
 
 # -- responses --------------------------------------------------------------------------------------------
@@ -290,7 +309,7 @@ def test_run_with_times_and_unknown_status() -> None:
     assert run.start_time == datetime(2025, 3, 1, 10, 0, 0, 123456, tzinfo=timezone.utc)
     assert run.finish_time is None
     assert run.status == "creatingChallenger"
-    assert not run.is_terminal
+    assert not run.outcome.finished
 
 
 def test_settings_read_shape() -> None:

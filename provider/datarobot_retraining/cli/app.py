@@ -43,7 +43,7 @@ from datarobot_retraining.errors import (
     NotFoundError,
     UnprocessableEntityError,
 )
-from datarobot_retraining.models import RetrainingPolicy, RetrainingPolicyRun
+from datarobot_retraining.models import RetrainingPolicy, RetrainingPolicyRun, RunOutcome
 
 PROG = "datarobot-retraining"
 DEFAULT_WAIT_TIMEOUT = 3600.0
@@ -164,7 +164,7 @@ def policies_delete(
         run = policy.latest_run
         follow = (
             f"; cancel its run first (`{PROG} runs cancel {deployment} {policy.id} {run.id}`) or wait for it to end"
-            if run is not None and not run.is_terminal
+            if run is not None and not run.outcome.finished
             else ""
         )
         raise CliError(f"Cannot delete {where} now: {_server_words(error)}{follow}.") from error
@@ -280,7 +280,7 @@ def _finish(run: RetrainingPolicyRun, policy: RetrainingPolicy, as_json: bool) -
     else:
         show(Text(run_outcome(run, policy)))
         show(run_view(run_document(run)))
-    if run.status.strip().lower() != "succeeded":
+    if run.outcome is not RunOutcome.SUCCEEDED:
         raise CliError(run_outcome(run, policy), EXIT_RUN_FAILED)
 
 
@@ -292,7 +292,7 @@ def _cannot_cancel(
         run = client.retraining_policy_runs.get(deployment, policy.id, run_id)
     except APIError:
         run = None
-    if run is not None and run.is_terminal:
+    if run is not None and run.outcome.finished:
         return CliError(f"{where} has already ended ({run.status}); there is nothing to cancel.")
     return CliError(f"{where} cannot be cancelled any more: {_server_words(error)}.")
 

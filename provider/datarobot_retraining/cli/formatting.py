@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from datarobot_retraining.models import RetrainingPolicy, RetrainingPolicyRun, RetrainingSettings
+from datarobot_retraining.models import RetrainingPolicy, RetrainingPolicyRun, RetrainingSettings, RunOutcome
 from datarobot_retraining.schedule import describe_trigger, next_fire_times
 
 NONE = "-"
@@ -27,13 +27,19 @@ PIPE_WIDTH = 1000
 
 
 def run_document(run: RetrainingPolicyRun) -> dict[str, Any]:
-    """One run (reference §3.7): its declared fields, with `duration_seconds` (null until it ended) after its end."""
-    document: dict[str, Any] = {}
-    for key, value in declared_fields(run).items():
-        document[key] = value
-        if key == "finish_time":
-            document["duration_seconds"] = duration_seconds(run)
-    return document
+    """One run (reference §3.7) plus `duration_seconds` (null until it ended)."""
+    return {
+        "id": run.id,
+        "status": run.status,
+        "start_time": iso(run.start_time),
+        "finish_time": iso(run.finish_time),
+        "duration_seconds": duration_seconds(run),
+        "project_id": run.project_id,
+        "model_package_id": run.model_package_id,
+        "registered_model_id": run.registered_model_id,
+        "challenger_id": run.challenger_id,
+        "error_message": run.error_message,
+    }
 
 
 def policy_document(policy: RetrainingPolicy, *, now: datetime | None = None) -> dict[str, Any]:
@@ -67,19 +73,26 @@ def declared_fields(model: BaseModel) -> dict[str, Any]:
     return result
 
 
+#: The credential row when the server's answer has no `credential` (DataRobot's answer is not known to carry one).
+CREDENTIAL_NOT_REPORTED = "(not reported by the server)"
+
+
 def settings_document(deployment_id: str, settings: RetrainingSettings) -> dict[str, Any]:
-    """A deployment's retraining settings: each reference `{id, name}` (`{id, username}` for the user) or null."""
+    """A deployment's retraining settings: each reference `{id, name}` (`{id, username}` for the user) or null;
+    `credential` only when the server reports it (no public source shows it in this answer)."""
 
     def ref(value: Any, label: str = "name") -> dict[str, Any] | None:
         return None if value is None else {"id": value.id, label: getattr(value, label)}
 
-    return {
+    document = {
         "deployment_id": deployment_id,
         "dataset": ref(settings.dataset),
         "prediction_environment": ref(settings.prediction_environment),
         "retraining_user": ref(settings.retraining_user, "username"),
-        "credential": ref(settings.credential),
     }
+    if "credential" in settings.model_fields_set:
+        document["credential"] = ref(settings.credential)
+    return document
 
 
 def next_runs(trigger: Mapping[str, Any] | None, *, now: datetime | None = None) -> list[str]:
@@ -139,7 +152,8 @@ def time_text(value: datetime | str | None) -> str:
 
 
 def run_step(run: RetrainingPolicyRun) -> str | None:
-    """The step a run is at, when the server says (the emulator's `currentStep`; the real API does not)."""
+    """The step a run is at, when the server says (the emulator's `currentStep` with `runSteps=shown`; the real API
+    does not): shown, never relied on."""
     step = (run.model_extra or {}).get("currentStep")
     return str(step) if step else None
 
@@ -157,12 +171,12 @@ def watch_line(run: RetrainingPolicyRun, elapsed: float) -> str:
 def run_outcome(run: RetrainingPolicyRun, policy: RetrainingPolicy) -> str:
     """One sentence on how a run ended, for the line after a wait."""
     where = f"Run {run.id} of policy '{policy.name}'"
-    status = run.status.strip().lower()
-    if status == "succeeded":
+    outcome = run.outcome
+    if outcome is RunOutcome.SUCCEEDED:
         return f"{where} succeeded in {duration_text(duration_seconds(run))}."
-    if status == "failed":
+    if outcome is RunOutcome.FAILED:
         return f"{where} failed: {(run.error_message or 'DataRobot gave no error message').rstrip('.')}."
-    if status in {"cancelled", "canceled"}:
+    if outcome is RunOutcome.CANCELLED:
         return f"{where} was cancelled."
     return f"{where} is {status_text(run)}."
 
@@ -216,7 +230,10 @@ def settings_view(document: Mapping[str, Any]) -> Table:
     table.add_row(Text("Dataset"), ref(document["dataset"]))
     table.add_row(Text("Prediction environment"), ref(document["prediction_environment"]))
     table.add_row(Text("Retraining user"), ref(document["retraining_user"], "username"))
-    table.add_row(Text("Credential"), ref(document["credential"]))
+    if "credential" in document:
+        table.add_row(Text("Credential"), ref(document["credential"]))
+    else:
+        table.add_row(Text("Credential"), Text(CREDENTIAL_NOT_REPORTED, style="dim"))
     return table
 
 

@@ -104,7 +104,7 @@ def follow_run(
     try:
         ended = poll(
             read,
-            until=lambda current: current.is_terminal,
+            until=lambda current: current.outcome.finished,
             deadline=Deadline.after(timeout),
             interval=POLL_INTERVAL,
             report=progress.update,

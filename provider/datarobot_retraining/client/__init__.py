@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ._client import DEFAULT_ENDPOINT, USER_AGENT, DataRobotClient
+    from .account import AccountAPI
     from .deployments import DeploymentsAPI
     from .retraining_policies import RetrainingPoliciesAPI
     from .retraining_settings import RetrainingSettingsAPI
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_ENDPOINT",
     "USER_AGENT",
+    "AccountAPI",
     "DataRobotClient",
     "DeploymentsAPI",
     "RetrainingPoliciesAPI",
@@ -31,6 +33,7 @@ _HOMES = {
     "DEFAULT_ENDPOINT": "._client",
     "USER_AGENT": "._client",
     "DataRobotClient": "._client",
+    "AccountAPI": ".account",
     "DeploymentsAPI": ".deployments",
     "RetrainingPoliciesAPI": ".retraining_policies",
     "RetrainingPolicyRunsAPI": ".runs",

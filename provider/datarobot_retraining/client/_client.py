@@ -13,6 +13,7 @@ import httpx
 from ..config import DEFAULT_ENDPOINT, ENV_ENDPOINT, ENV_TOKEN, missing_token, resolve_endpoint, resolve_token
 from ..errors import ConfigurationError
 from ._http import Requester
+from .account import AccountAPI
 from .deployments import DeploymentsAPI
 from .retraining_policies import RetrainingPoliciesAPI
 from .retraining_settings import RetrainingSettingsAPI
@@ -84,6 +85,7 @@ class DataRobotClient:
         self.retraining_policies = RetrainingPoliciesAPI(self._http)
         self.retraining_policy_runs = RetrainingPolicyRunsAPI(self._http)
         self.deployments = DeploymentsAPI(self._http)
+        self.account = AccountAPI(self._http)
 
     @property
     def endpoint(self) -> str:

@@ -6,12 +6,10 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 
 from ..errors import ConflictError, ResponseValidationError
-from ..models import RetrainingPolicy, RetrainingPolicyRun, RunStatus
+from ..models import RetrainingPolicy, RetrainingPolicyRun, RunOutcome, RunStatus
 from ._http import Requester, api_path, is_empty
 
 __all__ = ["RetrainingPolicyRunsAPI"]
-
-_CANCELLED = frozenset({RunStatus.CANCELLED.value, "canceled"})
 
 
 class RetrainingPolicyRunsAPI:
@@ -29,15 +27,16 @@ class RetrainingPolicyRunsAPI:
         response = self._http.request("GET", _run_path(deployment_id, policy_id, run_id))
         return self._http.parse(response, RetrainingPolicyRun)
 
-    def start(self, deployment_id: str, policy_id: str) -> RetrainingPolicyRun:
+    def start(self, deployment_id: str, policy_id: str, *, newest_before: str | None = None) -> RetrainingPolicyRun:
         """Start a run now (POST, no body) and return it.
 
         The answer's body is not documented: the emulator returns the new run, but an empty answer
         (200/202/204 with no body or `null`) is accepted too. Then the new run is looked up instead: the
         policy's `latestRun` (the server's own pointer to its newest run), or failing that the newest run in
-        the list (one not started yet, else the latest `startTime`). That lookup is best effort if other
-        clients start runs at the same moment. Like every POST, never retried once it may have reached the
-        server (`AmbiguousRequestError`).
+        the list (one not started yet, else the latest `startTime`). `newest_before` is the id of the newest run
+        seen before the POST (`newest_run_id`): a run found with that id is not the one started here, so it is
+        never returned. The lookup is best effort if other clients start runs at the same moment. Like every
+        POST, never retried once it may have reached the server (`AmbiguousRequestError`).
         """
         response = self._http.request("POST", _runs_path(deployment_id, policy_id))
         if not is_empty(response):
@@ -46,19 +45,28 @@ class RetrainingPolicyRunsAPI:
             "GET", api_path("deployments", deployment_id, "retrainingPolicies", policy_id)
         )
         latest = self._http.parse(policy_response, RetrainingPolicy).latest_run
-        if latest is not None:
+        if latest is not None and latest.id != newest_before:
             return latest
-        newest = _newest(self.list(deployment_id, policy_id))
-        if newest is None:
+        newest = _newest(self.list(deployment_id, policy_id)) if latest is None else None
+        if newest is None or newest.id == newest_before:
             path = _runs_path(deployment_id, policy_id)
             raise ResponseValidationError(
                 f"POST {path} answered {response.status_code} with an empty body and the policy "
-                "lists no runs afterwards",
+                "lists no run started since",
                 method="POST",
                 path=path,
                 status_code=response.status_code,
             )
         return newest
+
+    def newest_run_id(self, deployment_id: str, policy_id: str) -> str | None:
+        """The id of the policy's newest run (its `latestRun`, else the newest listed), `None` when it has none."""
+        policy_response = self._http.request(
+            "GET", api_path("deployments", deployment_id, "retrainingPolicies", policy_id)
+        )
+        latest = self._http.parse(policy_response, RetrainingPolicy).latest_run
+        newest = latest if latest is not None else _newest(self.list(deployment_id, policy_id))
+        return None if newest is None else newest.id
 
     def cancel(self, deployment_id: str, policy_id: str, run_id: str) -> RetrainingPolicyRun:
         """Cancel a run (PATCH `{"status": "cancelled"}`) and return it.
@@ -72,7 +80,7 @@ class RetrainingPolicyRunsAPI:
             response = self._http.request("PATCH", path, json={"status": RunStatus.CANCELLED.value})
         except ConflictError:
             run = self.get(deployment_id, policy_id, run_id)
-            if run.status.strip().lower() in _CANCELLED:
+            if run.outcome is RunOutcome.CANCELLED:
                 return run
             raise
         return self._http.parse(response, RetrainingPolicyRun)

@@ -28,7 +28,14 @@ class InputModel(BaseModel):
 
     # allow_inf_nan=False: NaN never equals itself, so a NaN input would show as a change on every `pulumi up`
     # (and neither it nor an infinity is JSON the API could take).
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, use_enum_values=True, allow_inf_nan=False)
+    # use_attribute_docstrings: a field's docstring is its description, which the generated SDK shows to users.
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        use_enum_values=True,
+        allow_inf_nan=False,
+        use_attribute_docstrings=True,
+    )
 
 
 # DataRobot's ids are 24 hex digits; anything of URL-safe characters is accepted, so an id of another plausible

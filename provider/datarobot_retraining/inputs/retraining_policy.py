@@ -1,4 +1,4 @@
-"""Desired state of a retraining policy: validation for `check`, its leaf paths, their comparisons and defaults."""
+"""Desired state of a retraining policy, declared once: its fields, defaults, leaf paths and comparisons; `check`."""
 
 from __future__ import annotations
 
@@ -6,19 +6,29 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from datarobot_retraining.inputs._check import IsKnown, check_inputs
+from datarobot_retraining.inputs._shape import (
+    ComparedBy,
+    NotInAnswer,
+    NotSent,
+    NullSpelledNone,
+    ReplacesOnChange,
+    Required,
+    ServerDefault,
+    Unit,
+    leaf_comparisons,
+    leaf_paths,
+    server_defaults,
+)
 from datarobot_retraining.inputs._validation import (
-    PROVIDER_KEY,
     Failure,
     Id,
     InputModel,
     is_iso8601_duration,
-    restore_unknowns,
-    split_unknowns,
-    validation_failures,
 )
-from datarobot_retraining.leaf_paths import Comparison, get_path
+from datarobot_retraining.leaf_diff import Comparison, get_path
 from datarobot_retraining.models.common import int_if_integral
 from datarobot_retraining.models.enums import (
     Action,
@@ -41,6 +51,7 @@ DESCRIPTION_MAX_LENGTH = 10_000
 
 
 Int = Annotated[int, BeforeValidator(int_if_integral)]
+PolicyName = Annotated[str, Field(min_length=1, max_length=NAME_MAX_LENGTH)]
 MinuteValue = Annotated[int | str, BeforeValidator(partial(normalize_value, "minute"))]
 HourValue = Annotated[int | str, BeforeValidator(partial(normalize_value, "hour"))]
 DayOfMonthValue = Annotated[int | str, BeforeValidator(partial(normalize_value, "day_of_month"))]
@@ -53,7 +64,12 @@ def _every() -> list[int | str]:
 
 
 class ScheduleInputs(InputModel):
-    """A cron-like schedule in UTC; a field left out means `["*"]` (every)."""
+    """When a trigger fires, in UTC. Each field is a list; a field left out means `["*"]` (every).
+
+    `minute` 0-59, `hour` 0-23, `day_of_month` 1-31, `month` 1-12 or names (`"jan"`, `"October"`), `day_of_week`
+    0-6 with Sunday = 0 or names (`"sun"`, `"Monday"`). When both day fields are restricted, they add up.
+    `ScheduleArgs.from_cron("0 6 * * 1-5")` builds the lists from a cron line.
+    """
 
     minute: list[MinuteValue] = Field(default_factory=_every)
     hour: list[HourValue] = Field(default_factory=_every)
@@ -77,10 +93,16 @@ class ScheduleInputs(InputModel):
 
 
 class TriggerInputs(InputModel):
-    """When a run starts: on a schedule, on a health decline, by a custom job, or only by hand (type None)."""
+    """What starts a run. `type=None` (or no trigger at all) means manual only.
 
-    type: TriggerType | None = None
-    schedule: ScheduleInputs | None = None
+    `schedule` is required for `type="schedule"`; decline triggers may carry one too (the server stores it).
+    The `status_*` flags choose which health changes fire a decline trigger; `min_interval_between_runs` is an
+    ISO-8601 duration such as `"P1D"`; `custom_job_id` goes with `type="custom_job"`.
+    """
+
+    type: Annotated[TriggerType | None, NullSpelledNone()] = None
+    # Two schedules are the same when they fire at the same times ("jan" == 1, values in any order, ints as floats).
+    schedule: Annotated[ScheduleInputs | None, Unit(), ComparedBy(same_schedule)] = None
     status_declines_to_warning: bool | None = None
     status_declines_to_failing: bool | None = None
     status_still_in_decline: bool | None = None
@@ -105,7 +127,7 @@ class TriggerInputs(InputModel):
 
 
 class AutopilotOptionsInputs(InputModel):
-    """How Autopilot runs in the retraining project."""
+    """Autopilot in the retraining project. `blend_best_models` cannot be combined with `shap_only_mode`."""
 
     mode: AutopilotMode | None = None
     blend_best_models: bool | None = None
@@ -115,7 +137,7 @@ class AutopilotOptionsInputs(InputModel):
 
 
 class ProjectOptionsInputs(InputModel):
-    """Partitioning and metric of the retraining project (used with project_options_strategy=custom/override)."""
+    """Partitioning and metric: `holdout_pct` 0-98, `validation_pct` 1-99, `reps` (CV folds) 2-50."""
 
     cv_method: CVMethod | None = None
     validation_type: ValidationType | None = None
@@ -131,127 +153,94 @@ class ProjectOptionsInputs(InputModel):
 
 
 class PeriodicityInputs(InputModel):
-    """One periodicity of a time-series project: `time_steps` of `time_unit`."""
+    """One periodicity of a time series: `time_steps` (≥ 0) of `time_unit` (e.g. 7 of "DAY")."""
 
     time_steps: Annotated[Int, Field(ge=0)]
     time_unit: TimeUnit
 
 
 class TimeSeriesOptionsInputs(InputModel):
-    """Time-series options of the retraining project (periodicities included, unlike the official bridge)."""
+    """Time-series options; `differencing_method="seasonal"` needs periodicities."""
 
     calendar_id: Id | None = None
     differencing_method: DifferencingMethod | None = None
     exponentially_weighted_moving_alpha: Annotated[float | None, Field(ge=0, le=1)] = None
-    periodicities: list[PeriodicityInputs] | None = None
+    periodicities: Annotated[list[PeriodicityInputs] | None, Unit()] = None
     treat_as_exponential: TreatAsExponential | None = None
 
 
 class RetrainingPolicyInputs(InputModel):
-    """The validated desired state of one retraining policy, snake_case, as `check` returns it."""
+    """The desired state of one retraining policy, snake_case, as `check` returns it (the one declaration of its
+    fields: see `inputs._shape`)."""
 
-    deployment_id: Id | None = None
-    name: Annotated[str, Field(min_length=1, max_length=NAME_MAX_LENGTH)] | None = None
+    deployment_id: Annotated[Id | None, Required(), NotSent(), ReplacesOnChange()] = None
+    """The deployment the policy belongs to. Changing it replaces the policy."""
+    name: Annotated[PolicyName | None, Required()] = None
+    """The policy's name in DataRobot (defaults to the resource name)."""
     description: Annotated[str, Field(max_length=DESCRIPTION_MAX_LENGTH)] | None = None
-    action: Action | None = None
+    action: Annotated[Action | None, ServerDefault(Action.CREATE_CHALLENGER)] = None
     trigger: TriggerInputs | None = None
-    model_selection_strategy: ModelSelectionStrategy | None = None
-    feature_list_strategy: FeatureListStrategy | None = None
-    project_options_strategy: ProjectOptionsStrategy | None = None
+    model_selection_strategy: Annotated[
+        ModelSelectionStrategy | None, ServerDefault(ModelSelectionStrategy.AUTOPILOT_RECOMMENDED)
+    ] = None
+    feature_list_strategy: Annotated[
+        FeatureListStrategy | None, ServerDefault(FeatureListStrategy.SAME_AS_CHAMPION)
+    ] = None
+    project_options_strategy: Annotated[
+        ProjectOptionsStrategy | None, ServerDefault(ProjectOptionsStrategy.SAME_AS_CHAMPION)
+    ] = None
     autopilot_options: AutopilotOptionsInputs | None = None
     project_options: ProjectOptionsInputs | None = None
     time_series_options: TimeSeriesOptionsInputs | None = None
-    use_case_id: Id | None = None
-    adopt_existing: bool = False
+    use_case_id: Annotated[Id | None, NotInAnswer()] = None
+    adopt_existing: Annotated[bool, NotSent()] = False
+    """Take over an existing policy of the same name instead of failing (never sent to DataRobot)."""
 
 
-# Every unit of desired state a user can set, compare, or remove. A schedule and the periodicities are one unit
-# each: a partial schedule has no meaning of its own.
-POLICY_LEAVES: tuple[str, ...] = (
-    "name",
-    "description",
-    "action",
-    "model_selection_strategy",
-    "feature_list_strategy",
-    "project_options_strategy",
-    "use_case_id",
-    "trigger.type",
-    "trigger.schedule",
-    "trigger.status_declines_to_warning",
-    "trigger.status_declines_to_failing",
-    "trigger.status_still_in_decline",
-    "trigger.min_interval_between_runs",
-    "trigger.custom_job_id",
-    "autopilot_options.mode",
-    "autopilot_options.blend_best_models",
-    "autopilot_options.run_leakage_removed_feature_list",
-    "autopilot_options.scoring_code_only",
-    "autopilot_options.shap_only_mode",
-    "project_options.cv_method",
-    "project_options.validation_type",
-    "project_options.metric",
-    "project_options.holdout_pct",
-    "project_options.validation_pct",
-    "project_options.reps",
-    "time_series_options.calendar_id",
-    "time_series_options.differencing_method",
-    "time_series_options.exponentially_weighted_moving_alpha",
-    "time_series_options.periodicities",
-    "time_series_options.treat_as_exponential",
-)
+class RetrainingPolicyOutputs(BaseModel):
+    """What the provider reports beyond the inputs (the SDK declares them as output attributes)."""
 
-#: Leaves compared by their own rule rather than `same_value`: two schedules are the same when they fire at the same
-#: times ("jan" == 1, values in any order, ints as floats).
-POLICY_COMPARISONS: dict[str, Comparison] = {"trigger.schedule": same_schedule}
+    policy_id: str
+    """The DataRobot id of the policy (also the resource id)."""
+    use_case_name: str | None
+    latest_run: dict[str, Any] | None
+    """The newest run as of the last create, update or refresh (`pulumi refresh` updates it)."""
+    next_scheduled_runs: list[str]
+    """The next three UTC times (ISO 8601) a schedule trigger fires, as of the last create, update or refresh."""
+    managed_fields: list[str]
+    """The fields this program sets (dotted paths); the others are the server's."""
+    provenance: str | None
+    """`created` (this stack created the policy) or `adopted` (taken over with `adopt_existing=True`); destroy
+    deletes only such a policy."""
 
-# What a leaf returns to when the user stops setting it: the server's create-time defaults (reference §6).
-# Leaves not listed here go back to null.
-POLICY_SERVER_DEFAULTS: dict[str, Any] = {
-    "action": Action.CREATE_CHALLENGER.value,
-    "feature_list_strategy": FeatureListStrategy.SAME_AS_CHAMPION.value,
-    "model_selection_strategy": ModelSelectionStrategy.AUTOPILOT_RECOMMENDED.value,
-    "project_options_strategy": ProjectOptionsStrategy.SAME_AS_CHAMPION.value,
-    "autopilot_options.mode": AutopilotMode.QUICK.value,
-    "autopilot_options.blend_best_models": False,
-    "autopilot_options.scoring_code_only": False,
-    "autopilot_options.run_leakage_removed_feature_list": True,
-    "autopilot_options.shap_only_mode": False,
-    "project_options.cv_method": CVMethod.RANDOM_CV.value,
-    "project_options.validation_type": ValidationType.CV.value,
-    "project_options.holdout_pct": 20,
-    "project_options.reps": 5,
-    "trigger.status_declines_to_warning": False,
-    "trigger.status_declines_to_failing": False,
-    "trigger.status_still_in_decline": False,
-}
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+
+#: Every unit of desired state a user can set, compare, or remove. A schedule and the periodicities are one unit
+#: each (`Unit()`): a partial schedule has no meaning of its own.
+POLICY_LEAVES: tuple[str, ...] = leaf_paths(RetrainingPolicyInputs)
+
+#: What a leaf returns to when the user stops setting it (reference §6), declared as `ServerDefault(...)` on the
+#: fields. A nested leaf has none: it goes back to null, which is what a key left out of a nested object sent comes
+#: back as (a saved real answer, the public docs' example). The top-level strategies cannot be null; theirs are the
+#: values a create without them gets (not public: the Terraform provider's schema defaults, which the emulator
+#: answers too). Leaves not listed here go back to null.
+POLICY_SERVER_DEFAULTS: dict[str, Any] = server_defaults(RetrainingPolicyInputs)
+
+#: Leaves compared by their own rule rather than `same_value`, declared as `ComparedBy(...)` on the fields.
+POLICY_COMPARISONS: dict[str, Comparison] = leaf_comparisons(RetrainingPolicyInputs)
 
 
 def check_policy(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]]:
-    """Validate and normalize a policy's inputs; unknown values pass through untouched and unjudged."""
-    props = {k: v for k, v in news.items() if k != PROVIDER_KEY}
-    known, unknown_paths = split_unknowns(props)
-    unknown_roots = {path[0] for path in unknown_paths}
-    try:
-        model = RetrainingPolicyInputs.model_validate(known)
-    except ValidationError as error:
-        # Report the cross-field rules too, so one preview shows every problem rather than one at a time.
-        unknown = {".".join(p) for p in unknown_paths}
-        failures = [_with_key_hint(f) for f in validation_failures(error, root="RetrainingPolicy")]
-        return dict(news), failures + _cross_field_failures(known, unknown)
-
-    normalized = model.model_dump(mode="json", exclude_unset=True)
-    if "trigger" in normalized and model.trigger is not None and model.trigger.schedule is not None:
-        normalized["trigger"]["schedule"] = model.trigger.schedule.model_dump(mode="json")
-    failures = [
-        Failure(key, f"{key} is required")
-        for key in ("deployment_id", "name")
-        if normalized.get(key) is None and key not in unknown_roots
-    ]
-    failures += _cross_field_failures(normalized, {".".join(p) for p in unknown_paths})
-    result = restore_unknowns(normalized, unknown_paths)
-    if PROVIDER_KEY in news:
-        result[PROVIDER_KEY] = news[PROVIDER_KEY]
-    return result, failures
+    """Validate and normalize a policy's inputs (the one check path and its rule for unknowns: `inputs._check`)."""
+    return check_inputs(
+        news,
+        RetrainingPolicyInputs,
+        root="RetrainingPolicy",
+        outputs=RetrainingPolicyOutputs.model_fields,
+        cross_field=_cross_field_failures,
+        explain=_with_key_hint,
+    )
 
 
 def _with_key_hint(failure: Failure) -> Failure:
@@ -263,12 +252,9 @@ def _with_key_hint(failure: Failure) -> Failure:
     return Failure(failure.property, f"{key} is not a property of trigger.schedule: {hint}")
 
 
-def _cross_field_failures(policy: Mapping[str, Any], unknown: set[str]) -> list[Failure]:
+def _cross_field_failures(policy: Mapping[str, Any], known: IsKnown) -> list[Failure]:
     """Rules between fields that the reference confirms; anything uncertain is left to the server."""
     failures: list[Failure] = []
-
-    def known(path: str) -> bool:
-        return not any(path == u or path.startswith(u + ".") or u.startswith(path + ".") for u in unknown)
 
     trigger_type = get_path(policy, "trigger.type")
     if (

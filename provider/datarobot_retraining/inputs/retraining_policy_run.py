@@ -1,23 +1,16 @@
-"""Desired state of a run-on-apply resource: validation for `check`, defaults, and the keys that decide a diff."""
+"""Desired state of a run-on-apply resource, declared once: its fields, defaults, replacing keys; `check`."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from datarobot_retraining.inputs._validation import (
-    PROVIDER_KEY,
-    Failure,
-    Id,
-    InputModel,
-    non_finite_paths,
-    restore_unknowns,
-    split_unknowns,
-    validation_failures,
-)
-from datarobot_retraining.models.run import RUN_FIELDS
+from datarobot_retraining.inputs._check import check_inputs
+from datarobot_retraining.inputs._shape import FilledByCheck, ReplacesOnChange, Required
+from datarobot_retraining.inputs._validation import Failure, Id, InputModel, non_finite_paths
+from datarobot_retraining.models.common import int_if_integral
 
 #: How long `wait=True` (and a start that finds the policy busy) waits by default: one hour.
 DEFAULT_WAIT_TIMEOUT_SECONDS = 3600
@@ -25,24 +18,23 @@ DEFAULT_WAIT_TIMEOUT_SECONDS = 3600
 #: would hold one hostage, and a retraining that takes longer is better followed with `datarobot-retraining runs watch`.
 MAX_WAIT_TIMEOUT_SECONDS = 86_400
 
-#: Changing one of these starts over on another policy: the resource is replaced.
-REPLACING_KEYS: tuple[str, ...] = ("deployment_id", "policy_id")
-#: Every input, in the order they are documented.
-RUN_INPUT_KEYS: tuple[str, ...] = ("deployment_id", "policy_id", "triggers", "wait", "wait_timeout_seconds")
-#: Outputs the provider computes: the run's fields, its `id` as `run_id`. A caller may hand them to `check` as `None`
-#: and they are ignored there.
-RUN_OUTPUT_KEYS: tuple[str, ...] = tuple("run_id" if field == "id" else field for field in RUN_FIELDS)
-
 
 class RetrainingPolicyRunInputs(InputModel):
     """Which policy to run, what makes it run again, and whether `pulumi up` waits for the run to end."""
 
-    deployment_id: Id | None = None
-    policy_id: Id | None = None
+    deployment_id: Annotated[Id | None, Required(), ReplacesOnChange()] = None
+    """The deployment of the policy. Changing it replaces the resource."""
+    policy_id: Annotated[Id | None, Required(), ReplacesOnChange()] = None
+    """The retraining policy to run. Changing it replaces the resource."""
     triggers: Any = None
-    """Arbitrary values (a dict, a list, a string...); any change starts a new run."""
-    wait: bool = False
-    wait_timeout_seconds: Annotated[float, Field(gt=0, le=MAX_WAIT_TIMEOUT_SECONDS)] = DEFAULT_WAIT_TIMEOUT_SECONDS
+    """Arbitrary values; a new run starts whenever they change."""
+    wait: Annotated[bool, FilledByCheck()] = False
+    """Whether create and update wait for the run to end."""
+    # An integral timeout stays an int (3600, not 3600.0), as the state always showed it.
+    wait_timeout_seconds: Annotated[
+        float, Field(gt=0, le=MAX_WAIT_TIMEOUT_SECONDS), AfterValidator(int_if_integral), FilledByCheck()
+    ] = DEFAULT_WAIT_TIMEOUT_SECONDS
+    """The most a create or update waits (for a busy policy and, with `wait`, for the run)."""
 
     @field_validator("triggers")
     @classmethod
@@ -55,34 +47,41 @@ class RetrainingPolicyRunInputs(InputModel):
         return value
 
 
-def check_policy_run(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]]:
-    """Validate and normalize the inputs, filling the defaults; unknown values pass through untouched and unjudged.
+class RetrainingPolicyRunOutputs(BaseModel):
+    """What the provider reports beyond the inputs: the run the last create or update started, as last read."""
 
-    The defaults are written into the result so that the state says what the provider will do.
+    run_id: str
+    """The run started by the last create or update that changed `triggers`."""
+    status: str
+    """The run's status as the server spells it, as of the last read; `outcome_of(status)` says what it means."""
+    start_time: str | None
+    finish_time: str | None
+    project_id: str | None
+    """The DataRobot project the run built."""
+    model_package_id: str | None
+    """The model package the run produced, once it succeeded."""
+    registered_model_id: str | None
+    challenger_id: str | None
+    """The challenger the run added, for policies whose action is `create_challenger`."""
+    error_message: str | None
+    """Why the run failed, when it did."""
+    use_case_id: str | None
+    """The use case of the run's policy, when the server reports one."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+
+#: Every input, in the order they are documented.
+RUN_INPUT_KEYS: tuple[str, ...] = tuple(RetrainingPolicyRunInputs.model_fields)
+#: Outputs the provider computes; a caller may hand them to `check` as `None` and they are ignored there.
+RUN_OUTPUT_KEYS: tuple[str, ...] = tuple(RetrainingPolicyRunOutputs.model_fields)
+
+
+def check_policy_run(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]]:
+    """Validate and normalize the inputs, filling the defaults (the one check path: `inputs._check`).
+
+    The defaults are written into the result (`FilledByCheck`) so that the state says what the provider will do.
     """
-    props = {k: v for k, v in news.items() if k != PROVIDER_KEY and not (k in RUN_OUTPUT_KEYS and v is None)}
-    known, unknown_paths = split_unknowns(props)
-    # A root that is unknown as a whole (e.g. a deployment id created in the same preview) gets no default and no
-    # judgement; a root with unknowns inside (triggers) keeps its known part.
-    unknown_roots = {path[0] for path in unknown_paths if len(path) == 1}
-    try:
-        model = RetrainingPolicyRunInputs.model_validate(known)
-    except ValidationError as error:
-        return dict(news), validation_failures(error, root="RetrainingPolicyRun")
-    normalized = model.model_dump(mode="python", exclude={"triggers"})
-    if "triggers" in known:
-        normalized["triggers"] = known["triggers"]
-    for root in unknown_roots:
-        normalized.pop(root, None)
-    timeout = normalized.get("wait_timeout_seconds")
-    if isinstance(timeout, float) and timeout.is_integer():
-        normalized["wait_timeout_seconds"] = int(timeout)
-    failures = [
-        Failure(key, f"{key} is required")
-        for key in REPLACING_KEYS
-        if normalized.get(key) is None and key not in unknown_roots
-    ]
-    result = restore_unknowns(normalized, unknown_paths)
-    if PROVIDER_KEY in news:
-        result[PROVIDER_KEY] = news[PROVIDER_KEY]
-    return result, failures
+    return check_inputs(
+        news, RetrainingPolicyRunInputs, root="RetrainingPolicyRun", outputs=RetrainingPolicyRunOutputs.model_fields
+    )

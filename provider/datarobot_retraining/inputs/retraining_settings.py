@@ -1,54 +1,52 @@
-"""Desired state of a deployment's retraining settings: validation for `check` and its leaf paths."""
+"""Desired state of a deployment's retraining settings, declared once: its fields and leaf paths; `check`."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from datarobot_retraining.inputs._validation import (
-    PROVIDER_KEY,
-    Failure,
-    Id,
-    InputModel,
-    restore_unknowns,
-    split_unknowns,
-    validation_failures,
-)
+from datarobot_retraining.inputs._check import check_inputs
+from datarobot_retraining.inputs._shape import NotSent, ReplacesOnChange, Required, leaf_paths
+from datarobot_retraining.inputs._validation import Failure, Id, InputModel
 
 
 class RetrainingSettingsInputs(InputModel):
     """Which dataset, prediction environment, user and credential a deployment's retraining runs use."""
 
-    deployment_id: Id | None = None
+    deployment_id: Annotated[Id | None, Required(), NotSent(), ReplacesOnChange()] = None
+    """The deployment whose retraining this configures (also the resource id). Changing it replaces the resource."""
     dataset_id: Id | None = None
+    """The dataset retraining runs train on."""
     prediction_environment_id: Id | None = None
+    """Where retrained models are deployed."""
     retraining_user_id: Id | None = None
+    """The user whose permissions automatic (triggered) runs use; required by triggered policies."""
     credential_id: Id | None = None
+    """The credential used to read the retraining dataset, when it needs one; kept as last written when the server's
+    answer does not show it (DataRobot's is not known to)."""
 
 
-SETTINGS_LEAVES: tuple[str, ...] = (
-    "dataset_id",
-    "prediction_environment_id",
-    "retraining_user_id",
-    "credential_id",
-)
+class RetrainingSettingsOutputs(BaseModel):
+    """What the provider reports beyond the inputs (the SDK declares them as output attributes)."""
+
+    dataset_name: str | None
+    prediction_environment_name: str | None
+    retraining_user_name: str | None
+    credential_name: str | None
+    managed_fields: list[str]
+    """The settings this resource sets (the others are left as they are on the server)."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+
+#: The settings a resource can set, compare and clear (they have no server defaults: a removed one is cleared).
+SETTINGS_LEAVES: tuple[str, ...] = leaf_paths(RetrainingSettingsInputs)
 
 
 def check_settings(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]]:
-    """Validate and normalize settings inputs; unknown values pass through untouched and unjudged."""
-    props = {k: v for k, v in news.items() if k != PROVIDER_KEY}
-    known, unknown_paths = split_unknowns(props)
-    try:
-        model = RetrainingSettingsInputs.model_validate(known)
-    except ValidationError as error:
-        return dict(news), validation_failures(error, root="RetrainingSettings")
-    normalized = model.model_dump(mode="json", exclude_unset=True)
-    failures = []
-    if normalized.get("deployment_id") is None and ("deployment_id",) not in unknown_paths:
-        failures.append(Failure("deployment_id", "deployment_id is required"))
-    result = restore_unknowns(normalized, unknown_paths)
-    if PROVIDER_KEY in news:
-        result[PROVIDER_KEY] = news[PROVIDER_KEY]
-    return result, failures
+    """Validate and normalize settings inputs (the one check path and its rule for unknowns: `inputs._check`)."""
+    return check_inputs(
+        news, RetrainingSettingsInputs, root="RetrainingSettings", outputs=RetrainingSettingsOutputs.model_fields
+    )

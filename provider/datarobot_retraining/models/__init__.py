@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .account import AccountInfo
 from .common import IntOrFloat, NamedRef, Page, RequestModel, ResponseModel, ScheduleValues, UserRef
 from .deployment import (
     Deployment,
@@ -21,12 +22,13 @@ from .enums import (
     Metric,
     ModelSelectionStrategy,
     ProjectOptionsStrategy,
+    RunOutcome,
     RunStatus,
     TimeUnit,
     TreatAsExponential,
     TriggerType,
     ValidationType,
-    is_terminal,
+    outcome_of,
 )
 from .retraining_policy import (
     AutopilotOptions,
@@ -49,6 +51,7 @@ from .retraining_settings import RetrainingSettings, RetrainingSettingsUpdate
 from .run import RetrainingPolicyRun
 
 __all__ = [
+    "AccountInfo",
     "Action",
     "AutopilotMode",
     "AutopilotOptions",
@@ -81,6 +84,7 @@ __all__ = [
     "RetrainingPolicyUpdate",
     "RetrainingSettings",
     "RetrainingSettingsUpdate",
+    "RunOutcome",
     "RunStatus",
     "Schedule",
     "ScheduleState",
@@ -94,5 +98,5 @@ __all__ = [
     "TriggerType",
     "UserRef",
     "ValidationType",
-    "is_terminal",
+    "outcome_of",
 ]

@@ -18,6 +18,7 @@ __all__ = [
     "ScheduleValues",
     "UserRef",
     "int_if_integral",
+    "none_spelled_none",
 ]
 
 
@@ -77,6 +78,11 @@ def _as_list(value: Any) -> Any:
 
 #: The values of one schedule field (`["*"]`, `[0, 30]`, `["mon", "fri"]`); a bare scalar becomes a list.
 ScheduleValues = Annotated[list[int | str] | None, BeforeValidator(_as_list)]
+
+
+def none_spelled_none(value: Any) -> Any:
+    """Manual-only is JSON null, but the Terraform provider sends (and some servers echo) the literal "None"."""
+    return None if value == "None" else value
 
 
 class NamedRef(ResponseModel):

@@ -1,4 +1,4 @@
-"""The API's enumerations (reference §4) as `str` enums, plus the run-status terminal test."""
+"""The API's enumerations (reference §4) as `str` enums, and what a run status means (`outcome_of`)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,13 @@ __all__ = [
     "Metric",
     "ModelSelectionStrategy",
     "ProjectOptionsStrategy",
+    "RunOutcome",
     "RunStatus",
     "TimeUnit",
     "TreatAsExponential",
     "TriggerType",
     "ValidationType",
-    "is_terminal",
+    "outcome_of",
 ]
 
 
@@ -157,7 +158,11 @@ class TimeUnit(_StrEnum):
 
 
 class RunStatus(_StrEnum):
-    """Run statuses as the emulator spells them; the real server's values are unpublished (reference §3.7)."""
+    """Run statuses as the emulator spells them by default, and `CANCELLED` as a cancel sends it.
+
+    The real server's values are unpublished (reference §3.7): read a status with `outcome_of`, never by comparing it
+    with these.
+    """
 
     SCHEDULED = "scheduled"
     RUNNING = "running"
@@ -165,18 +170,53 @@ class RunStatus(_StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
 
-    @staticmethod
-    def is_terminal(status: str | None) -> bool:
-        """Same as the module-level `is_terminal`."""
-        return is_terminal(status)
+
+class RunOutcome(_StrEnum):
+    """Where a run stands, whatever the server calls its status: the one answer to "has this run finished?"."""
+
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    IN_PROGRESS = "in progress"
+    UNKNOWN = "unknown"
+    """A status no spelling below matches: treated as still in progress, and shown to the user as the server sent it."""
+
+    @property
+    def finished(self) -> bool:
+        """True once the run cannot change any more."""
+        return self in _FINISHED
 
 
-# Case-insensitive, and with the US spelling of "canceled": the real wire values are not published, and
-# mistaking a finished run for a running one makes a waiter spin forever. Anything else is treated as still in
-# progress, because mistaking a running run for a finished one is worse (a delete or edit would then hit 409).
-_TERMINAL = frozenset({"succeeded", "failed", "cancelled", "canceled"})
+_FINISHED = frozenset({RunOutcome.SUCCEEDED, RunOutcome.FAILED, RunOutcome.CANCELLED})
+
+# The run `status` values are not published, so every plausible spelling is recognised (compared without case,
+# spaces, hyphens or underscores). Mistaking a finished run for a running one makes a waiter spin until its timeout;
+# mistaking a running one for finished is worse (a delete or edit would then hit 409), so only these words count as
+# finished and anything unrecognised is UNKNOWN, which waits as IN_PROGRESS does.
+_SPELLINGS: dict[RunOutcome, tuple[str, ...]] = {
+    RunOutcome.SUCCEEDED: ("succeeded", "success", "successful", "completed", "complete", "finished", "done"),
+    RunOutcome.FAILED: ("failed", "failure", "fail", "error", "errored"),
+    RunOutcome.CANCELLED: ("cancelled", "canceled", "cancel", "aborted", "abort"),
+    RunOutcome.IN_PROGRESS: (
+        "scheduled",
+        "queued",
+        "pending",
+        "created",
+        "initialized",
+        "initializing",
+        "starting",
+        "started",
+        "running",
+        "inprogress",
+        "processing",
+    ),
+}
+_OUTCOMES: dict[str, RunOutcome] = {word: outcome for outcome, words in _SPELLINGS.items() for word in words}
 
 
-def is_terminal(status: str | None) -> bool:
-    """True when a run with this status will not change any more; unknown statuses are not terminal."""
-    return status is not None and str(status).strip().lower() in _TERMINAL
+def outcome_of(status: str | None) -> RunOutcome:
+    """The outcome a raw run status means: `outcome_of("COMPLETED") is RunOutcome.SUCCEEDED`; unrecognised → UNKNOWN."""
+    if status is None:
+        return RunOutcome.UNKNOWN
+    key = "".join(character for character in str(status).lower() if character.isalnum())
+    return _OUTCOMES.get(key, RunOutcome.UNKNOWN)

@@ -1,8 +1,9 @@
-"""Wire models of a deployment's retraining settings (§3.8): read shape (objects), write shape (ids)."""
+"""Wire models of a deployment's retraining settings (§3.8): read shape (objects), write shape (ids, generated)."""
 
 from __future__ import annotations
 
-from .common import NamedRef, RequestModel, ResponseModel, UserRef
+from .common import NamedRef, ResponseModel, UserRef
+from .retraining_settings_update import RetrainingSettingsUpdate
 
 __all__ = ["RetrainingSettings", "RetrainingSettingsUpdate"]
 
@@ -14,12 +15,4 @@ class RetrainingSettings(ResponseModel):
     prediction_environment: NamedRef | None = None
     retraining_user: UserRef | None = None
     credential: NamedRef | None = None
-
-
-class RetrainingSettingsUpdate(RequestModel):
-    """The PATCH body: only the fields you set are sent; set one to `None` to clear it on the server."""
-
-    dataset_id: str | None = None
-    prediction_environment_id: str | None = None
-    retraining_user_id: str | None = None
-    credential_id: str | None = None
+    """Absent from every public example of this answer: `"credential" in model_fields_set` tells absent from null."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from .common import ResponseModel
-from .enums import is_terminal
+from .enums import RunOutcome, outcome_of
 
-__all__ = ["RUN_FIELDS", "RetrainingPolicyRun"]
+__all__ = ["RetrainingPolicyRun"]
 
 
 class RetrainingPolicyRun(ResponseModel):
@@ -15,21 +15,18 @@ class RetrainingPolicyRun(ResponseModel):
 
     id: str
     status: str
-    """`RunStatus` value on the emulator; kept as `str` because the real server's values are unpublished."""
+    """As the server spells it (the values are unpublished); `outcome` says what it means."""
     start_time: datetime | None = None
     finish_time: datetime | None = None
-    project_id: str | None = None
-    model_package_id: str | None = None
-    registered_model_id: str | None = None
     challenger_id: str | None = None
     error_message: str | None = None
+    model_package_id: str | None = None
+    project_id: str | None = None
+    registered_model_id: str | None = None
+    use_case_id: str | None = None
+    """The use case of the run's policy (the public docs' `latestRun` shows it)."""
 
     @property
-    def is_terminal(self) -> bool:
-        """True once the run cannot change any more (unknown statuses count as in progress)."""
-        return is_terminal(self.status)
-
-
-#: A run's fields, snake_case, in the order every output shows them (a policy's `latest_run`, a RetrainingPolicyRun's
-#: outputs, the CLI's run documents): declared once, by the model above.
-RUN_FIELDS: tuple[str, ...] = tuple(RetrainingPolicyRun.model_fields)
+    def outcome(self) -> RunOutcome:
+        """What `status` means; `outcome.finished` once the run cannot change any more (unknown: not finished)."""
+        return outcome_of(self.status)

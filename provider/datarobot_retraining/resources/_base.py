@@ -1,4 +1,4 @@
-"""What every resource provider shares: picklable-by-reference base, one client per process, error sentences."""
+"""What every resource provider shares: picklable-by-reference base, one client per process, one check path."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import sys
 import threading
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from pulumi.dynamic import ConfigureRequest, ResourceProvider
+from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, ResourceProvider
 from pydantic import BaseModel
 
 from datarobot_retraining.client.polling import DEFAULT_POLL_INTERVAL
@@ -19,7 +19,9 @@ from datarobot_retraining.errors import (
     AuthenticationError,
     WrongEndpointError,
 )
-from datarobot_retraining.inputs._validation import is_unknown
+from datarobot_retraining.inputs._check import desired_state
+from datarobot_retraining.inputs._shape import ReplacesOnChange, fields_marked
+from datarobot_retraining.inputs._validation import Failure, InputModel, is_unknown
 from datarobot_retraining.resources._engine import report_errors_as_sentences
 
 if TYPE_CHECKING:
@@ -85,6 +87,31 @@ class DataRobotResourceProvider(ResourceProvider):
     def client(self) -> DataRobotClient:
         return shared_client(self.config)
 
+    # -- the one check path (inputs._check), the same for every resource. ----------------------------------------
+    #: The resource's Inputs model: the one declaration of its fields.
+    inputs_model: ClassVar[type[InputModel]]
+
+    def check_inputs(self, news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]]:
+        """The resource's `inputs.<resource>.check_*` (validation, normalization, the rule for unknowns)."""
+        raise NotImplementedError
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        # Runs in preview and up; no API call.
+        inputs, failures = self.check_inputs(news)
+        return CheckResult(inputs, [CheckFailure(f.property, f.reason) for f in failures])
+
+    def desired(self, news: Mapping[str, Any]) -> dict[str, Any]:
+        """What create/update/diff work from: check's output back from the engine, numbers restored, not re-checked."""
+        return desired_state(news, self.inputs_model)
+
+    def replaces(self, olds: Mapping[str, Any], desired: Mapping[str, Any]) -> list[str]:
+        """The `ReplacesOnChange` inputs that changed (an unknown one may have: it counts)."""
+        return [
+            key
+            for key in fields_marked(self.inputs_model, ReplacesOnChange)
+            if is_unknown(desired.get(key)) or desired.get(key) != olds.get(key)
+        ]
+
 
 def reason_of(error: Exception) -> str:
     """The part of an API error worth repeating to a user: the server's words, with field problems appended."""
@@ -112,11 +139,6 @@ REPORT_EVERY_SECONDS = 30.0
 def progress(message: str) -> None:
     """Tell the user something during a long operation: the engine shows the provider's stderr lines."""
     print(message, file=sys.stderr, flush=True)
-
-
-def deployment_changed(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
-    new_deployment = news.get("deployment_id")
-    return is_unknown(new_deployment) or new_deployment != olds.get("deployment_id")
 
 
 def plain(value: Any) -> Any:

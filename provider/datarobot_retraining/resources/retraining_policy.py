@@ -4,33 +4,39 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from datarobot_retraining.client.polling import Deadline, poll
+from datarobot_retraining.config import STACK_RUN_WAIT_KEY, STACK_SET_RETRAINING_USER_KEY
 from datarobot_retraining.errors import (
     AmbiguousRequestError,
     APIError,
+    APIStatusError,
+    AuthenticationError,
     ConflictError,
     InternalServerError,
     NotFoundError,
     ResourceOperationError,
     ResponseValidationError,
-    UnprocessableEntityError,
     WaitTimeoutError,
 )
-from datarobot_retraining.inputs._validation import renormalize
+from datarobot_retraining.inputs._validation import Failure
 from datarobot_retraining.inputs.retraining_policy import (
     POLICY_COMPARISONS,
     POLICY_LEAVES,
     POLICY_SERVER_DEFAULTS,
+    RetrainingPolicyInputs,
     check_policy,
 )
-from datarobot_retraining.leaf_paths import (
+from datarobot_retraining.inputs.retraining_policy_run import RUN_OUTPUT_KEYS
+from datarobot_retraining.leaf_diff import (
     MANAGED_FIELDS,
+    LeafEqual,
     changed_leaves,
+    compared_by,
     get_path,
     holds_leaves,
     leaves,
@@ -44,13 +50,11 @@ from datarobot_retraining.models import (
     RetrainingPolicyCreate,
     RetrainingPolicyRun,
     RetrainingPolicyUpdate,
-    is_terminal,
+    RetrainingSettingsUpdate,
 )
-from datarobot_retraining.models.run import RUN_FIELDS
 from datarobot_retraining.resources._base import (
     REPORT_EVERY_SECONDS,
     DataRobotResourceProvider,
-    deployment_changed,
     progress,
     reason_of,
 )
@@ -68,6 +72,35 @@ ADOPTION_NOTICE = "Adopting existing retraining policy"
 _CREATE_ATTEMPTS = 3
 # Guards the lazy creation of a provider instance's claims (an unpickled instance never ran __init__).
 _CLAIMS_LOCK = threading.Lock()
+# `latest_run` carries the run as RetrainingPolicyRun's outputs do, keyed `id` instead of `run_id`.
+_RUN_KEYS = ("id", *(key for key in RUN_OUTPUT_KEYS if key != "run_id"))
+
+
+# The create refusals diagnosed from the deployment's state. Which status DataRobot answers the five-policy limit
+# with is not public (nor are most refusals'), so any of these is looked at, not only a 422.
+_REFUSAL_STATUSES = frozenset({400, 403, 409, 422})
+
+
+# Each leaf by its declared comparison (`POLICY_COMPARISONS`: the schedule by when it fires), else `same_value`.
+_SAME_POLICY_LEAF = compared_by(POLICY_COMPARISONS)
+
+
+def _equal_in(state: Mapping[str, Any]) -> LeafEqual:
+    """How a desired leaf compares with its value in `state` (the server's policy, as outputs or plain data)."""
+
+    def equal(path: str, want: Any, have: Any) -> bool:
+        if path == "time_series_options.differencing_method" and want in (None, "auto") and have == "seasonal":
+            # The API's description: with periodicities and the method unset or auto, the server uses seasonal. A
+            # server that answers what it uses must not make `auto` a diff at every up.
+            return bool(get_path(state, "time_series_options.periodicities"))
+        return _SAME_POLICY_LEAF(path, want, have)
+
+    return equal
+
+
+def _runs_on_its_own(desired: Mapping[str, Any]) -> bool:
+    """A policy DataRobot starts by itself (a trigger or a schedule), which therefore needs a retraining user."""
+    return desired.get("trigger.type") is not None or desired.get("trigger.schedule") is not None
 
 
 class RetrainingPolicyProvider(DataRobotResourceProvider):
@@ -90,10 +123,11 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
     # before sending it again: a server may still be finishing the request its client stopped waiting for.
     create_settle_seconds: float = 2.0
 
-    # -- check: runs in preview and up; no API call. ----------------------------------------------------------
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        inputs, failures = check_policy(news)
-        return CheckResult(inputs, [CheckFailure(f.property, f.reason) for f in failures])
+    inputs_model = RetrainingPolicyInputs
+
+    # -- check: the base's, with the policy's rules. ------------------------------------------------------------
+    def check_inputs(self, news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]]:
+        return check_policy(news)
 
     @property
     def claims(self) -> Claims:
@@ -108,15 +142,15 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         # A managed resource holds this policy: no other resource of the stack may adopt it in this run.
         self.claims.claim(str(olds.get("deployment_id")), _id)
-        desired = renormalize(news)
-        replaces = ["deployment_id"] if deployment_changed(olds, desired) else []
-        changed = changed_leaves(olds, desired, POLICY_LEAVES, POLICY_SERVER_DEFAULTS, POLICY_COMPARISONS)
+        desired = self.desired(news)
+        replaces = self.replaces(olds, desired)
+        changed = changed_leaves(olds, desired, POLICY_LEAVES, POLICY_SERVER_DEFAULTS, _equal_in(olds))
         return DiffResult(changes=bool(replaces or changed), replaces=replaces, delete_before_replace=False)
 
     # -- create: up only (never in preview). One GET (who holds the name), one POST (or the adoption's PATCH); a
     # lost answer is reconciled instead of re-sent blindly. --------------------------------------------------
     def create(self, props: dict[str, Any]) -> CreateResult:
-        desired_props = renormalize(props)
+        desired_props = self.desired(props)
         deployment_id = str(desired_props["deployment_id"])
         name = str(desired_props["name"])
         desired = leaves(desired_props, POLICY_LEAVES)
@@ -164,6 +198,58 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
             policy.id, self._outputs(deployment_id, policy, desired, adopt_existing=adopt, provenance=provenance)
         )
 
+    def _with_retraining_user(
+        self,
+        client: DataRobotClient,
+        deployment_id: str,
+        name: str,
+        desired: Mapping[str, Any],
+        send: Callable[[], RetrainingPolicy],
+        *,
+        refusals: frozenset[int] = _REFUSAL_STATUSES,
+    ) -> RetrainingPolicy:
+        """`send()`; when DataRobot refuses it because the deployment has no retraining user and the policy has a
+        trigger, set the token's user (as the Terraform provider does) and send it once more.
+
+        After the refusal rather than before every send: DataRobot is seen to refuse such a policy, and a refused
+        request created or changed nothing, so sending it again is safe; a create or an update that needs nothing
+        costs no extra request and leaves the deployment's settings alone. The refusal is recognised from the
+        deployment's state (no user, a trigger), not from its status or wording, which are not public. A user
+        already set is never replaced. `datarobot-retraining:setRetrainingUser=false` turns this off.
+        """
+        try:
+            return send()
+        except APIStatusError as error:
+            if error.status_code not in refusals or isinstance(error, AuthenticationError):
+                raise
+            if not self._set_missing_retraining_user(client, deployment_id, name, desired, error):
+                raise
+        return send()
+
+    def _set_missing_retraining_user(
+        self, client: DataRobotClient, deployment_id: str, name: str, desired: Mapping[str, Any], cause: APIError
+    ) -> bool:
+        """Set the token's user as the deployment's retraining user if it has none and the policy has a trigger."""
+        if not self.config.set_retraining_user or not _runs_on_its_own(desired):
+            return False
+        try:
+            if client.retraining_settings.get(deployment_id).retraining_user is not None:
+                return False
+            caller = client.account.info()
+            client.retraining_settings.update(deployment_id, RetrainingSettingsUpdate(retraining_user_id=caller.uid))
+        except APIError as error:
+            raise ResourceOperationError(
+                f"Retraining policy '{name}' on deployment {deployment_id} was refused ({reason_of(cause)}) and the "
+                f"deployment has no retraining user, which a policy with a trigger needs; setting the token's user "
+                f"failed too ({reason_of(error)}): set retraining_user_id on the deployment's RetrainingSettings."
+            ) from error
+        progress(
+            f"Set the retraining user of deployment {deployment_id} to {caller.display_name} ({caller.uid}), the "
+            f"API token's user: retraining policy '{name}' has a trigger, and DataRobot runs it as that user "
+            f"(set {STACK_SET_RETRAINING_USER_KEY} to false to choose it yourself with RetrainingSettings)."
+        )
+        return True
+
     def _namesakes(self, client: DataRobotClient, deployment_id: str, name: str) -> list[RetrainingPolicy]:
         """The deployment's policies named `name` now, before anything is sent."""
         try:
@@ -186,7 +272,9 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
         body = RetrainingPolicyCreate.model_validate(nest(desired))
         for attempt in range(1, _CREATE_ATTEMPTS + 1):
             try:
-                return client.retraining_policies.create(deployment_id, body)
+                return self._with_retraining_user(
+                    client, deployment_id, name, desired, lambda: client.retraining_policies.create(deployment_id, body)
+                )
             except (AmbiguousRequestError, InternalServerError, ResponseValidationError) as error:
                 # The POST may have landed (no answer, a 5xx after the work was done, or an answer we cannot read).
                 # Look before sending it again: a duplicate policy is worse than a failure.
@@ -202,10 +290,12 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
                     f"Creating retraining policy '{name}' on deployment {deployment_id} got no answer and it did "
                     f"not land; sending it again (attempt {attempt + 1} of {_CREATE_ATTEMPTS})."
                 )
-            except UnprocessableEntityError as error:
-                raise self._explain_refusal(client, deployment_id, name, desired, error) from error
             except NotFoundError as error:
                 raise _deployment_not_found(name, deployment_id) from error
+            except APIStatusError as error:
+                if error.status_code not in _REFUSAL_STATUSES or isinstance(error, AuthenticationError):
+                    raise self._failure("create", name, deployment_id, error) from error
+                raise self._explain_refusal(client, deployment_id, name, desired, error) from error
             except APIError as error:
                 raise self._failure("create", name, deployment_id, error) from error
         raise AssertionError("unreachable: every attempt returns or raises")
@@ -222,7 +312,7 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
             candidates = [
                 p
                 for p in client.retraining_policies.list(deployment_id)
-                if p.name == name and holds_leaves(plain_policy(p), desired, POLICY_COMPARISONS)
+                if p.name == name and _holds(plain_policy(p), desired)
             ]
         except APIError as error:
             raise ResourceOperationError(
@@ -251,12 +341,12 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
         deployment_id: str,
         name: str,
         desired: dict[str, Any],
-        error: UnprocessableEntityError,
+        error: APIStatusError,
     ) -> ResourceOperationError:
-        """Turn a 422 on create into the sentence that tells the user what to change.
+        """Turn a refused create (400, 403, 409 or 422) into the sentence that tells the user what to change.
 
-        The server's wording is not a contract, so the cause is diagnosed from the deployment's state (only on
-        this failure path) and the server's own text is kept at the end.
+        Neither the server's wording nor its status codes are a contract, so the cause is diagnosed from the
+        deployment's state (only on this failure path) and the server's own text is kept at the end.
         """
         prefix = f"Cannot create retraining policy '{name}' on deployment {deployment_id}"
         server = reason_of(error)
@@ -271,21 +361,24 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
                 f"{prefix}: the deployment already has {len(existing)} retraining policies, the most DataRobot "
                 f"allows ({names}); delete one, or take one over with adopt_existing=True and the same name."
             )
-        if settings.dataset is None:
-            return ResourceOperationError(
-                f"{prefix}: the deployment has no retraining dataset yet; declare a RetrainingSettings resource "
-                "with dataset_id for this deployment and add it to this policy's depends_on."
-            )
-        if desired.get("trigger.type") is not None and settings.retraining_user is None:
+        if _runs_on_its_own(desired) and settings.retraining_user is None:
             return ResourceOperationError(
                 f"{prefix}: a policy with a trigger needs a retraining user; set retraining_user_id on the "
-                "deployment's RetrainingSettings (or leave the trigger out for a manual-only policy)."
+                f"deployment's RetrainingSettings, or leave {STACK_SET_RETRAINING_USER_KEY} on so that the provider "
+                f"sets the token's user (or leave the trigger out for a manual-only policy) ({server})."
             )
         if "challenger" in server.lower():
             return ResourceOperationError(
                 f"{prefix}: action create_challenger needs challenger models enabled on the deployment; enable "
                 "them (challenger_models_settings enabled=True on the pulumi_datarobot Deployment, or in the "
                 f"DataRobot UI), or choose action=create_model_package ({server})."
+            )
+        if settings.dataset is None:
+            # Public programs create policies without a dataset, so this is only a lead, after the known causes.
+            return ResourceOperationError(
+                f"{prefix}: {server}; the deployment has no retraining dataset yet, which this DataRobot may "
+                "require first: declare a RetrainingSettings resource with dataset_id for this deployment and add "
+                "it to this policy's depends_on."
             )
         return ResourceOperationError(f"{prefix}: {server}; fix the named property and run pulumi up again.")
 
@@ -326,7 +419,7 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
 
     # -- update: up only. One PATCH with the complete desired state; outputs from the server's answer. --------
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        desired_props = renormalize(news)
+        desired_props = self.desired(news)
         deployment_id = str(desired_props["deployment_id"])
         name = str(desired_props["name"])
         desired = leaves(desired_props, POLICY_LEAVES)
@@ -343,7 +436,15 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
     ) -> RetrainingPolicy:
         body = RetrainingPolicyUpdate.model_validate(nest(values))
         try:
-            return client.retraining_policies.update(deployment_id, policy_id, body)
+            # A 409 on an update means a run in progress (below), never a missing retraining user.
+            return self._with_retraining_user(
+                client,
+                deployment_id,
+                name,
+                values,
+                lambda: client.retraining_policies.update(deployment_id, policy_id, body),
+                refusals=_REFUSAL_STATUSES - {409},
+            )
         except ConflictError:
             # Some servers refuse edits while a run is in progress: wait for it (bounded), then edit once more.
             self._wait_for_runs(client, deployment_id, policy_id, name, cancel=False, purpose="updating")
@@ -412,7 +513,7 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
             """The runs still in progress (cancelled first when asked); None once the policy is gone."""
             try:
                 runs = client.retraining_policy_runs.list(deployment_id, policy_id)
-                active = [run for run in runs if not is_terminal(run.status)]
+                active = [run for run in runs if not run.outcome.finished]
             except NotFoundError:
                 return None
             except APIError as error:
@@ -457,7 +558,7 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
                 f"{deployment_id}: run {run.id} is still {run.status} after "
                 f"{timeout:.0f} s; wait for it to end (`datarobot-retraining runs watch "
                 f"{deployment_id} {policy_id} {run.id}`) and run pulumi again, or raise "
-                "datarobot-retraining:runWaitTimeoutSeconds."
+                f"{STACK_RUN_WAIT_KEY}."
             ) from None
 
     # -- shared ------------------------------------------------------------------------------------------------
@@ -480,7 +581,7 @@ class RetrainingPolicyProvider(DataRobotResourceProvider):
             policy_id=policy.id,
             deployment_id=deployment_id,
             use_case_name=state.get("use_case_name"),
-            latest_run={key: latest.get(key) for key in RUN_FIELDS} if isinstance(latest, dict) else None,
+            latest_run={key: latest.get(key) for key in _RUN_KEYS} if isinstance(latest, dict) else None,
             next_scheduled_runs=next_fire_times(schedule),
             adopt_existing=adopt_existing,
             # How the resource came to hold the policy (None: a read-only `.get()`, or a state from before 0.1.0's
@@ -517,3 +618,8 @@ def plain_policy(policy: RetrainingPolicy) -> dict[str, Any]:
     state["use_case_id"] = use_case.get("id")
     state["use_case_name"] = use_case.get("name")
     return state
+
+
+def _holds(state: Mapping[str, Any], desired: Mapping[str, Any]) -> bool:
+    """Whether a policy (as plain data) holds every desired leaf."""
+    return holds_leaves(state, desired, _equal_in(state))

@@ -6,12 +6,13 @@ import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from datarobot_retraining.client.polling import Deadline, poll
 from datarobot_retraining.errors import (
     AmbiguousRequestError,
     APIError,
+    BadRequestError,
     ConflictError,
     InternalServerError,
     NotFoundError,
@@ -20,15 +21,15 @@ from datarobot_retraining.errors import (
     UnprocessableEntityError,
     WaitTimeoutError,
 )
-from datarobot_retraining.inputs._validation import contains_unknown, is_unknown
+from datarobot_retraining.inputs._validation import Failure, contains_unknown
 from datarobot_retraining.inputs.retraining_policy_run import (
-    REPLACING_KEYS,
     RUN_INPUT_KEYS,
     RUN_OUTPUT_KEYS,
+    RetrainingPolicyRunInputs,
     check_policy_run,
 )
-from datarobot_retraining.leaf_paths import same_value
-from datarobot_retraining.models import RetrainingPolicyRun, RunStatus, is_terminal
+from datarobot_retraining.leaf_diff import same_value
+from datarobot_retraining.models import RetrainingPolicyRun, RunOutcome, outcome_of
 from datarobot_retraining.resources._base import (
     REPORT_EVERY_SECONDS,
     DataRobotResourceProvider,
@@ -62,15 +63,16 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
       challenger, replacing the model) is left to finish, with a note on stderr. A run already gone is success.
     """
 
-    # -- check: preview and up; no API call. ----------------------------------------------------------------
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        inputs, failures = check_policy_run(news)
-        return CheckResult(inputs, [CheckFailure(f.property, f.reason) for f in failures])
+    inputs_model = RetrainingPolicyRunInputs
+
+    # -- check: the base's (fills `wait` and `wait_timeout_seconds`). ---------------------------------------------
+    def check_inputs(self, news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]]:
+        return check_policy_run(news)
 
     # -- diff: preview and up, with the previous OUTPUTS as olds; no API call. --------------------------------
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        desired, _ = check_policy_run(news)
-        replaces = [key for key in REPLACING_KEYS if is_unknown(desired.get(key)) or desired.get(key) != olds.get(key)]
+        desired = self.desired(news)
+        replaces = self.replaces(olds, desired)
         settings_changed = any(
             not same_value(desired.get(key), olds.get(key)) for key in ("wait", "wait_timeout_seconds")
         )
@@ -79,7 +81,7 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
 
     # -- create: up only. Starts a run (and waits for it when asked). -----------------------------------------
     def create(self, props: dict[str, Any]) -> CreateResult:
-        desired, _ = check_policy_run(props)
+        desired = self.desired(props)
         run = self._run(desired)
         return CreateResult(uuid.uuid4().hex, outputs(desired, run))
 
@@ -105,7 +107,7 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
 
     # -- update: up only. A new run when triggers changed; otherwise only the state changes. ------------------
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        desired, _ = check_policy_run(news)
+        desired = self.desired(news)
         if not triggers_changed(olds, desired):
             # Only wait / wait_timeout_seconds changed: they shape the next run's start, not the current run.
             kept = {key: olds.get(key) for key in RUN_OUTPUT_KEYS}
@@ -116,13 +118,13 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
     # -- delete: never undoes a run; cancels one in progress when it can; already gone is success. -------------
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         deployment_id, policy_id, run_id = (str(props.get(k) or "") for k in ("deployment_id", "policy_id", "run_id"))
-        if not (deployment_id and policy_id and run_id) or is_terminal(props.get("status")):
+        if not (deployment_id and policy_id and run_id) or outcome_of(props.get("status")).finished:
             return  # an ended run never changes again: nothing to cancel, no request
         client = self.client()
         where = f"retraining run {run_id} of policy {policy_id} on deployment {deployment_id}"
         try:
             run = client.retraining_policy_runs.get(deployment_id, policy_id, run_id)
-            if run.is_terminal:
+            if run.outcome.finished:
                 return
             client.retraining_policy_runs.cancel(deployment_id, policy_id, run_id)
         except NotFoundError:
@@ -150,13 +152,12 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
         if not desired.get("wait"):
             return run
         run = self._wait(client, deployment_id, policy_id, run, deadline)
-        status = run.status.strip().lower()
-        if status == RunStatus.FAILED.value:
+        if run.outcome is RunOutcome.FAILED:
             why = (run.error_message or "DataRobot gave no error message").strip().rstrip(".")
             raise ResourceOperationError(
                 f"Retraining run {run.id} of policy {policy_id} on deployment {deployment_id} failed: {why}."
             )
-        if status in {RunStatus.CANCELLED.value, "canceled"}:
+        if run.outcome is RunOutcome.CANCELLED:
             raise ResourceOperationError(
                 f"Retraining run {run.id} of policy {policy_id} on deployment {deployment_id} was cancelled "
                 "before it ended; run pulumi up again to start another one."
@@ -168,21 +169,35 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
     ) -> RetrainingPolicyRun:
         runs = client.retraining_policy_runs
         subject = f"retraining policy {policy_id} on deployment {deployment_id}"
+        # The newest run before each POST: if the answer is lost, only a run newer than this one can be ours; a run
+        # already going (someone else's, or its schedule's) must never be taken for it.
+        newest_before: str | None = None
+        posted = False
+
+        def post() -> RetrainingPolicyRun:
+            nonlocal newest_before, posted
+            newest_before, posted = runs.newest_run_id(deployment_id, policy_id), False
+            posted = True
+            return runs.start(deployment_id, policy_id, newest_before=newest_before)
+
         try:
             try:
-                return runs.start(deployment_id, policy_id)
+                return post()
             except ConflictError:
                 # DataRobot runs one run of a policy at a time: wait for the one in progress, then start ours.
                 self._wait_until_idle(client, deployment_id, policy_id, deadline)
-                return runs.start(deployment_id, policy_id)
+                return post()
         except (AmbiguousRequestError, InternalServerError, ResponseValidationError) as error:
+            if not posted:  # the look before the POST failed: nothing was sent, nothing to find
+                raise ResourceOperationError(f"Could not start a run of {subject}: {reason_of(error)}.") from error
             # The POST may have started a run without our hearing of it. Never send it again blindly.
             found = self._find_started(client, deployment_id, policy_id, error)
-            if found is None:
+            if found is None or found.id == newest_before:
+                going = "" if found is None else f" other than run {found.id}, which was already going before it"
                 raise ResourceOperationError(
                     f"Starting a run of {subject} got no usable answer ({reason_of(error)}) and no run is in "
-                    f"progress now; run pulumi up again (see `datarobot-retraining runs list {deployment_id} "
-                    f"{policy_id}`)."
+                    f"progress now{going}; run pulumi up again (see `datarobot-retraining runs list "
+                    f"{deployment_id} {policy_id}`)."
                 ) from error
             progress(f"Starting a run of {subject} lost its answer, but run {found.id} is in progress; using it.")
             return found
@@ -191,13 +206,27 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
                 f"Cannot start a run of {subject}: the deployment or the policy was not found; check deployment_id "
                 "and policy_id (e.g. pass the RetrainingPolicy resource's policy_id)."
             ) from error
-        except UnprocessableEntityError as error:
-            raise ResourceOperationError(
-                f"Cannot start a run of {subject}: {reason_of(error)}; give the deployment a retraining dataset "
-                "(a RetrainingSettings resource with dataset_id, listed in this resource's depends_on)."
-            ) from error
+        except (UnprocessableEntityError, BadRequestError) as error:
+            raise self._explain_refusal(client, deployment_id, subject, error) from error
         except APIError as error:
             raise ResourceOperationError(f"Could not start a run of {subject}: {reason_of(error)}.") from error
+
+    @staticmethod
+    def _explain_refusal(
+        client: DataRobotClient, deployment_id: str, subject: str, error: APIError
+    ) -> ResourceOperationError:
+        """A refused start, diagnosed from the deployment's settings (the refusal's wording is not a contract)."""
+        prefix = f"Cannot start a run of {subject}: {reason_of(error)}"
+        try:
+            has_dataset = client.retraining_settings.get(deployment_id).dataset is not None
+        except APIError:
+            return ResourceOperationError(f"{prefix}.")
+        if has_dataset:
+            return ResourceOperationError(f"{prefix}; fix what it names and run pulumi up again.")
+        return ResourceOperationError(
+            f"{prefix}; the deployment has no retraining dataset, which a run trains on: give it one (a "
+            "RetrainingSettings resource with dataset_id, listed in this resource's depends_on)."
+        )
 
     def _find_started(
         self, client: DataRobotClient, deployment_id: str, policy_id: str, cause: APIError
@@ -211,13 +240,13 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
                 f"have succeeded ({reason_of(cause)}) and the check failed too ({reason_of(error)}); look at "
                 f"`datarobot-retraining runs list {deployment_id} {policy_id}` before running pulumi up again."
             ) from error
-        return latest if latest is not None and not latest.is_terminal else None
+        return latest if latest is not None and not latest.outcome.finished else None
 
     def _wait_until_idle(self, client: DataRobotClient, deployment_id: str, policy_id: str, deadline: Deadline) -> None:
         last_report: float | None = None
 
         def active_runs() -> list[RetrainingPolicyRun]:
-            return [r for r in client.retraining_policy_runs.list(deployment_id, policy_id) if not r.is_terminal]
+            return [r for r in client.retraining_policy_runs.list(deployment_id, policy_id) if not r.outcome.finished]
 
         def report(active: list[RetrainingPolicyRun], elapsed: float) -> None:
             nonlocal last_report
@@ -274,7 +303,7 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
         try:
             return poll(
                 read,
-                until=lambda current: current.is_terminal,
+                until=lambda current: current.outcome.finished,
                 deadline=deadline,
                 interval=self.run_poll_interval,
                 report=report,
@@ -297,7 +326,8 @@ def triggers_changed(olds: Mapping[str, Any], desired: Mapping[str, Any]) -> boo
 
 
 def describe_status(run: RetrainingPolicyRun) -> str:
-    """`running (building project)`: the status, and the step when the server reports one (the emulator does)."""
+    """`running (building project)`: the status as the server spells it, and the step when the server reports one
+    (the emulator's `currentStep` with `runSteps=shown`; DataRobot's run object has none, and nothing depends on it)."""
     step = (run.model_extra or {}).get("currentStep")
     return f"{run.status} ({step})" if step else run.status
 

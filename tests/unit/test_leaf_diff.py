@@ -10,9 +10,10 @@ from hypothesis import strategies as st
 from pulumi.output import Unknown
 
 from datarobot_retraining.inputs.retraining_policy import POLICY_COMPARISONS, POLICY_LEAVES, POLICY_SERVER_DEFAULTS
-from datarobot_retraining.leaf_paths import (
+from datarobot_retraining.leaf_diff import (
     MANAGED_FIELDS,
     changed_leaves,
+    compared_by,
     get_path,
     holds_leaves,
     leaves,
@@ -209,9 +210,10 @@ def test_removed_leaves_are_the_managed_ones_the_program_no_longer_sets() -> Non
 
 
 def test_a_leaf_with_its_own_comparison_uses_it_and_the_others_do_not() -> None:
-    by_length = {"name": lambda want, have: len(want) == len(have)}
-    assert same_leaf("name", "abc", "xyz", by_length)
+    by_length = compared_by({"name": lambda want, have: len(want) == len(have)})
+    assert by_length("name", "abc", "xyz")
     assert not same_leaf("name", "abc", "xyz")
+    assert not by_length("trigger.type", True, 1)  # the others: same_value
     olds = state(["name", "trigger.type"], name="abc", **{"trigger.type": "a"})
     assert changed_leaves(olds, {"name": "xyz", "trigger": {"type": "b"}}, LEAVES, {}, by_length) == ["trigger.type"]
 
@@ -221,6 +223,8 @@ def test_holds_leaves_says_whether_a_server_object_is_the_desired_one() -> None:
     assert holds_leaves(server, {"name": "p", "trigger.type": "schedule"})
     assert not holds_leaves(server, {"name": "p", "options.flag": False})
     assert holds_leaves(server, {})
+    anything = compared_by({"options.flag": lambda _want, _have: True})
+    assert holds_leaves(server, {"name": "p", "options.flag": False}, anything)
 
 
 # -- the policy's own declaration ----------------------------------------------------------------------------------
@@ -229,10 +233,12 @@ def test_holds_leaves_says_whether_a_server_object_is_the_desired_one() -> None:
 def test_two_schedules_that_fire_at_the_same_times_are_the_same_policy_leaf() -> None:
     written = {"minute": [0], "hour": [0, 12], "day_of_month": ["*"], "month": ["jan"], "day_of_week": ["*"]}
     reordered = {"minute": [0.0], "hour": [12, 0], "day_of_month": ["*"], "month": [1], "day_of_week": ["*"]}
-    assert same_leaf("trigger.schedule", written, reordered, POLICY_COMPARISONS)
-    assert not same_leaf("trigger.schedule", written, {**reordered, "hour": [0]}, POLICY_COMPARISONS)
-    # Only the schedule is compared that way; other leaves keep `same_value`.
-    assert not same_leaf("trigger.status_declines_to_warning", True, 1, POLICY_COMPARISONS)
+    same = compared_by(POLICY_COMPARISONS)
+    assert same("trigger.schedule", written, reordered)
+    assert not same("trigger.schedule", written, {**reordered, "hour": [0]})
+    # Only the schedule is compared that way (its field says `ComparedBy`); other leaves keep `same_value`.
+    assert set(POLICY_COMPARISONS) == {"trigger.schedule"}
+    assert not same("trigger.status_declines_to_warning", True, 1)
 
 
 def test_every_policy_default_and_comparison_is_of_a_declared_leaf() -> None:

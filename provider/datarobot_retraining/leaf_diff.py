@@ -15,9 +15,10 @@ from datarobot_retraining.inputs._validation import contains_unknown
 
 __all__ = [
     "MANAGED_FIELDS",
-    "NO_COMPARISONS",
     "Comparison",
+    "LeafEqual",
     "changed_leaves",
+    "compared_by",
     "get_path",
     "holds_leaves",
     "leaves",
@@ -33,10 +34,10 @@ __all__ = [
 MANAGED_FIELDS = "managed_fields"
 
 Comparison = Callable[[Any, Any], bool]
-"""Whether a leaf's desired value and the server's are the same: (want, have) -> same?"""
+"""Whether one leaf's desired value and the server's are the same: (want, have) -> same?"""
 
-#: No leaf with a comparison of its own: every leaf is compared with `same_value`.
-NO_COMPARISONS: Mapping[str, Comparison] = {}
+LeafEqual = Callable[[str, Any, Any], bool]
+"""Whether a leaf holds its desired value: (path, want, have) -> same?"""
 
 
 # -- reading and building trees ----------------------------------------------------------------------------------
@@ -134,16 +135,25 @@ def same_value(want: Any, have: Any) -> bool:
     return bool(want == have)
 
 
-def same_leaf(path: str, want: Any, have: Any, comparisons: Mapping[str, Comparison] = NO_COMPARISONS) -> bool:
-    """Whether one leaf holds its desired value: by the leaf's own comparison if it has one, else `same_value`."""
-    return comparisons.get(path, same_value)(want, have)
+def same_leaf(_path: str, want: Any, have: Any) -> bool:
+    """The default leaf equality: `same_value`, whatever the leaf."""
+    return same_value(want, have)
 
 
-def holds_leaves(
-    state: Mapping[str, Any], desired: Mapping[str, Any], comparisons: Mapping[str, Comparison] = NO_COMPARISONS
-) -> bool:
-    """Whether `state` holds every leaf of `desired` (a flat {path: value} dict), as `same_leaf` compares them."""
-    return all(same_leaf(path, want, get_path(state, path), comparisons) for path, want in desired.items())
+def compared_by(comparisons: Mapping[str, Comparison], otherwise: LeafEqual = same_leaf) -> LeafEqual:
+    """A leaf equality in which a leaf with a comparison of its own (`comparisons[path]`) uses it, any other
+    `otherwise`."""
+
+    def equal(path: str, want: Any, have: Any) -> bool:
+        compare = comparisons.get(path)
+        return compare(want, have) if compare is not None else otherwise(path, want, have)
+
+    return equal
+
+
+def holds_leaves(state: Mapping[str, Any], desired: Mapping[str, Any], equal: LeafEqual = same_leaf) -> bool:
+    """Whether `state` holds every leaf of `desired` (a flat {path: value} dict), as `equal` compares them."""
+    return all(equal(path, want, get_path(state, path)) for path, want in desired.items())
 
 
 def changed_leaves(
@@ -151,7 +161,7 @@ def changed_leaves(
     news: Mapping[str, Any],
     leaf_paths: Sequence[str],
     defaults: Mapping[str, Any],
-    comparisons: Mapping[str, Comparison] = NO_COMPARISONS,
+    equal: LeafEqual = same_leaf,
 ) -> list[str]:
     """Leaves whose desired value differs from the state in `olds` (the previous *outputs*).
 
@@ -162,14 +172,12 @@ def changed_leaves(
     """
     desired = leaves(news, leaf_paths)
     changed = [
-        path
-        for path, want in desired.items()
-        if contains_unknown(want) or not same_leaf(path, want, get_path(olds, path), comparisons)
+        path for path, want in desired.items() if contains_unknown(want) or not equal(path, want, get_path(olds, path))
     ]
     changed += [
         path
         for path in removed_leaves(olds, desired, leaf_paths)
-        if not same_leaf(path, defaults.get(path), get_path(olds, path), comparisons)
+        if not equal(path, defaults.get(path), get_path(olds, path))
     ]
     return changed
 
