@@ -2,7 +2,7 @@
 
 The bare arm that the goal is judged against sends the very bodies the provider sends (captured off the provider's
 own HTTP client), so the ratio isolates the provider's work from the emulator's work on bigger bodies. A second bare
-arm sends hand-written minimal bodies (only the fields the program sets), as a script would: the earlier figure.
+arm sends hand-written bodies, as a script would (its update only the edited fields): the earlier figure.
 """
 
 from __future__ import annotations
