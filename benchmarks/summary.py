@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-ORDER = ("overhead", "api_calls", "state_size", "startup", "scale", "peer", "emulator_rps")
+ORDER = ("overhead", "api_calls", "state_size", "startup", "scale", "engine", "peer", "emulator_rps")
 
 
 def load_results(out_dir: Path) -> list[dict[str, Any]]:

@@ -62,6 +62,7 @@ class EngineStack:
         python: str = sys.executable,
         passphrase: str = "engine-test-passphrase",
         echo: Callable[[str], None] | None = None,
+        env: Mapping[str, str] | None = None,
     ) -> None:
         self.project_dir = project_dir.resolve()
         self.pulumi = pulumi
@@ -86,6 +87,8 @@ class EngineStack:
         }
         if "virtualenv" in options:
             self.env["PULUMI_RUNTIME_VIRTUALENV"] = str(options["virtualenv"])
+        # The caller's own variables for the engine and the plugins it starts (for example PYTHONPATH).
+        self.env.update(env or {})
         (state_dir / "backend").mkdir(exist_ok=True)
         self._stack = auto.create_or_select_stack(
             stack,
