@@ -1,15 +1,16 @@
 """Under the real Pulumi engine: `pulumi up`, a no-op `up`, `refresh` and `destroy` of N deployments x (settings +
 5 policies), ours against the same shape of trivial no-op dynamic resources, in interleaved rounds of the same run.
 
-Each stack is `benchmarks/engine_program` run by `EngineStack` (Automation API, inline program, the real CLI and the
-real dynamic-provider plugin) on a fresh local file backend. Per phase:
+Each lifecycle (up, no-op up, refresh, destroy of one stack) runs in a fresh Python process, as every `pulumi up`
+runs its program in a new language host: `benchmarks/engine_program` through `EngineStack` (Automation API, inline
+program, the real CLI and the real dynamic-provider plugin) on a fresh local file backend. Per phase:
 - wall time of the Automation API call (what a user of `pulumi up` waits for, plus the API's own few CLI calls);
 - API calls, counted at the emulator (its request log is cleared before the phase);
 - provider-process CPU: the plugin shim runs `PULUMI_PYTHON_CMD`, which points at a small sh wrapper that runs the
   interpreter and then records the shell's `times` for it (user + system of the `python -m pulumi.dynamic` process);
-- engine CPU: the CPU of the benchmark's terminated children (the `pulumi` CLI with its shims, reaped through it)
-  less the provider's; program CPU: the benchmark process itself, which runs the inline program and the Automation
-  API's language server; emulator CPU from /proc.
+- engine CPU: the CPU of the lifecycle process's terminated children (the `pulumi` CLI with its shims, reaped
+  through it) less the provider's; program CPU: the lifecycle process itself, which runs the inline program and the
+  Automation API's language server; emulator CPU from /proc.
 """
 
 from __future__ import annotations
@@ -24,19 +25,21 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from datarobot_emulator.control import EmulatorControl
 from pulumi_datarobot_retraining.testing.engine import EngineStack, find_pulumi
 
 from ._common import (
     ROOT,
     Context,
-    EmulatorProcess,
     Goal,
     loadavg,
     method_counts,
+    process_cpu_seconds,
     ratios,
     round_orders,
     rounded,
@@ -52,6 +55,7 @@ ARMS = ("ours", "trivial")
 PHASES = ("up", "noop_up", "refresh", "destroy")
 RESOURCES_PER_DEPLOYMENT = 6  # 1 RetrainingSettings + 5 RetrainingPolicy
 GOAL_UP_RATIO = 1.3
+MAX_ATTEMPTS = 3  # a lifecycle whose changes are not the expected ones is recorded and run again
 
 # The interpreter, then the shell's `times` (its second line: the children's user and system time) and the wrapper's
 # parent at its start and at its end, written atomically. INT/TERM are trapped with a handler, not ignored, so the
@@ -80,13 +84,18 @@ class ProviderTimes:
 class ProviderCpuProbe:
     """A `PULUMI_PYTHON_CMD` wrapper in `folder` and the provider-process times it leaves there, one file a process."""
 
-    def __init__(self, folder: Path, python: str = sys.executable) -> None:
+    def __init__(self, folder: Path, python: str = sys.executable, *, write_wrapper: bool = True) -> None:
         self.folder = folder
         self.command = folder / "python-with-times.sh"
-        folder.mkdir(parents=True, exist_ok=True)
-        self.command.write_text(WRAPPER.format(python=python, out=folder))
-        self.command.chmod(0o755)
-        self._seen: set[Path] = set()
+        if write_wrapper:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.command.write_text(WRAPPER.format(python=python, out=folder))
+            self.command.chmod(0o755)
+        self._seen: set[Path] = set(folder.glob("provider-*.times"))
+
+    def mark_seen(self) -> None:
+        """Forget the files written so far (another process collected them)."""
+        self._seen.update(self.folder.glob("provider-*.times"))
 
     def collect(self, expected: int, timeout: float = 15.0) -> list[ProviderTimes]:
         """The times of the provider processes that ended since the last call (waiting for `expected` of them)."""
@@ -111,6 +120,15 @@ class ProviderCpuProbe:
         return ProviderTimes(user + system, reaped_by_engine=parent_at_start == parent_at_end)
 
 
+class UnexpectedChangesError(Exception):
+    """An operation changed other resources than the lifecycle expects (for example a no-op `up` that deletes)."""
+
+    def __init__(self, arm: str, deployments: int, phase: str, changes: dict[str, int], output: str) -> None:
+        super().__init__(f"{arm} {phase} at {deployments} deployments: changes {changes}")
+        self.record = {"arm": arm, "deployments": deployments, "phase": phase, "changes": changes,
+                       "engine_output_tail": output.splitlines()[-40:]}  # fmt: skip
+
+
 def children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -122,8 +140,25 @@ def checkpoint_bytes(stack: EngineStack) -> int:
     return max((p.stat().st_size for p in files), default=0)
 
 
+@dataclass
+class EmulatorHandle:
+    """The benchmark's emulator process as a lifecycle process sees it: its URLs, token and pid."""
+
+    api_url: str
+    base_url: str
+    token: str
+    pid: int
+
+    @cached_property
+    def control(self) -> EmulatorControl:
+        return EmulatorControl(self.base_url, timeout=120.0)
+
+    def cpu_seconds(self) -> float:
+        return process_cpu_seconds(self.pid)
+
+
 def run_lifecycle(
-    emulator: EmulatorProcess, pulumi: Path, *, arm: str, deployments: int, work: Path, probe: ProviderCpuProbe
+    emulator: EmulatorHandle, pulumi: Path, *, arm: str, deployments: int, work: Path, probe: ProviderCpuProbe
 ) -> dict[str, Any]:
     """One stack's life (up, no-op up, refresh, destroy) with one arm, on a fresh backend and fresh deployments."""
     control = emulator.control
@@ -166,7 +201,10 @@ def run_lifecycle(
         counted = sum(p.cpu_seconds for p in providers if p.reaped_by_engine)
         log = control.requests()
         if result.changes != expected_changes:
-            raise RuntimeError(f"{arm} {phase} at {deployments} deployments: changes {result.changes}")
+            # Never a figure: the caller records it (with the engine's words) and runs the lifecycle again.
+            if phase != "destroy":
+                stack.destroy()
+            raise UnexpectedChangesError(arm, deployments, phase, result.changes, result.output)
         phases[phase] = {
             "seconds": round(wall, 3),
             "api_calls": len(log),
@@ -185,6 +223,39 @@ def run_lifecycle(
     return phases
 
 
+def lifecycle_in_process(
+    emulator: EmulatorHandle, pulumi: Path, *, arm: str, deployments: int, work: Path, probe: ProviderCpuProbe
+) -> dict[str, Any]:
+    """`run_lifecycle` in a fresh Python process, as each `pulumi up` runs its program in a new language host: no
+    state of the SDK (its pickler patch, its settings, the modules of the other arm) carries from one to the next."""
+    request = {"emulator": asdict(emulator), "pulumi": str(pulumi), "arm": arm, "deployments": deployments,
+               "work": str(work), "probe": str(probe.folder)}  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.engine", json.dumps(request)],
+        cwd=ROOT, capture_output=True, text=True, timeout=3600, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"the {arm} lifecycle at {deployments} deployments failed:\n{done.stderr[-4000:]}")
+    probe.mark_seen()
+    answer: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return answer
+
+
+def _lifecycle_main(request_text: str) -> int:
+    request = json.loads(request_text)
+    emulator = EmulatorHandle(**request["emulator"])
+    probe = ProviderCpuProbe(Path(request["probe"]), write_wrapper=False)
+    try:
+        phases = run_lifecycle(
+            emulator, Path(request["pulumi"]), arm=request["arm"], deployments=request["deployments"],
+            work=Path(request["work"]), probe=probe,
+        )  # fmt: skip
+        print(json.dumps({"phases": phases}))
+    except UnexpectedChangesError as unexpected:
+        print(json.dumps({"unexpected": unexpected.record}))
+    return 0
+
+
 def run(ctx: Context) -> dict[str, Any]:
     started, load_before = time.perf_counter(), loadavg()
     pulumi = find_pulumi(ROOT)
@@ -194,19 +265,30 @@ def run(ctx: Context) -> dict[str, Any]:
     rounds = {1: 2} if ctx.quick else {10: 6, 100: 3}
     work = Path(tempfile.mkdtemp(prefix="bench-engine-"))
     probe = ProviderCpuProbe(work / "provider-times")
+    emulator = EmulatorHandle(ctx.emulator.api_url, ctx.emulator.base_url, ctx.emulator.token, ctx.emulator.pid)
     runs: dict[int, dict[str, list[dict[str, Any]]]] = {}
     uptimes: list[str] = []
+    anomalies: list[dict[str, Any]] = []
     try:
         for size in sizes:
             runs[size] = {arm: [] for arm in ARMS}
             for index, order in enumerate(round_orders(list(ARMS), rounds[size])):
                 for arm in order:
-                    folder = work / f"{size}-{index}-{arm}"
-                    runs[size][arm].append(
-                        run_lifecycle(ctx.emulator, pulumi, arm=arm, deployments=size, work=folder, probe=probe)
-                    )
-                    shutil.rmtree(folder, ignore_errors=True)
-                    phases = runs[size][arm][-1]
+                    for attempt in range(MAX_ATTEMPTS):
+                        folder = work / f"{size}-{index}-{arm}-{attempt}"
+                        try:
+                            answer = lifecycle_in_process(emulator, pulumi, arm=arm, deployments=size, work=folder,
+                                                          probe=probe)  # fmt: skip
+                        finally:
+                            shutil.rmtree(folder, ignore_errors=True)
+                        if "phases" in answer:
+                            phases = answer["phases"]
+                            break
+                        anomalies.append({**answer["unexpected"], "round": index + 1, "attempt": attempt + 1})
+                        ctx.log(f"  engine: UNEXPECTED {answer['unexpected']['changes']}; the lifecycle runs again")
+                    else:
+                        raise RuntimeError(f"{arm} at {size} deployments: {MAX_ATTEMPTS} lifecycles went wrong")
+                    runs[size][arm].append(phases)
                     ctx.log(
                         f"  engine {size} deployments, round {index + 1}, {arm}: "
                         + ", ".join(f"{p} {phases[p]['seconds']:.1f} s" for p in PHASES)
@@ -277,6 +359,10 @@ def run(ctx: Context) -> dict[str, Any]:
                 f"{phases['up']['ours']['checkpoint_bytes']:,} / {phases['up']['trivial']['checkpoint_bytes']:,}",
             )
         )
+    figures.append(
+        ("lifecycles run again after unexpected changes (see results.anomalies)",
+         "; ".join(f"{a['arm']} {a['phase']} at {a['deployments']}: {a['changes']}" for a in anomalies) or "none")
+    )  # fmt: skip
     return write_result(
         ctx, NAME, TITLE,
         params={"sizes": sizes, "rounds": rounds, "arms": list(ARMS), "pulumi": _version(pulumi),
@@ -284,7 +370,8 @@ def run(ctx: Context) -> dict[str, Any]:
                                   "inputs on benchmarks.trivial_provider.TrivialResource, same depends_on",
                 "runner": "EngineStack: Automation API inline program, local file backend, default parallelism",
                 "loadavg_after_each_round": uptimes},
-        results={"sizes": by_size}, goals=goals, figures=figures, started=started, load_before=load_before,
+        results={"sizes": by_size, "anomalies": anomalies}, goals=goals, figures=figures, started=started,
+        load_before=load_before,
     )  # fmt: skip
 
 
@@ -298,3 +385,7 @@ def _uptime() -> str:
 
 def _version(pulumi: Path) -> str:
     return subprocess.run([str(pulumi), "version"], capture_output=True, text=True, check=True).stdout.strip()
+
+
+if __name__ == "__main__":
+    sys.exit(_lifecycle_main(sys.argv[1]))
