@@ -165,8 +165,12 @@ def run_lifecycle(
     control.reset("demo")
     control.freeze_clock()
     ids = control.add_deployments(deployments)
+    # A private copy: the CLI keeps a stack's config in the program folder (Pulumi.<stack>.yaml), not in the backend,
+    # so two stacks named alike in one folder would share their config (docs/architecture.md, lessons).
+    program = work / "program"
+    shutil.copytree(PROGRAM, program, ignore=shutil.ignore_patterns("__pycache__", "Pulumi.*.yaml"))
     stack = EngineStack(
-        PROGRAM, work / "state", pulumi=pulumi, python=str(probe.command),
+        program, work / "state", pulumi=pulumi, python=str(probe.command),
         # The provider process unpickles `benchmarks.trivial_provider` by reference, and the program imports it.
         env={"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))},
     )  # fmt: skip

@@ -92,7 +92,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     emulator.control.reset("demo")
                     emulator.control.freeze_clock()
                     ids = emulator.control.add_deployments(args.deployments)
-                    stack = EngineStack(PROGRAM, folder / "state", pulumi=binary, python=str(probe.command), env=env)
+                    program = folder / "program"  # private: the stack's config file is written beside Pulumi.yaml
+                    shutil.copytree(PROGRAM, program, ignore=shutil.ignore_patterns("__pycache__", "Pulumi.*.yaml"))
+                    stack = EngineStack(program, folder / "state", pulumi=binary, python=str(probe.command), env=env)
                     stack.set_config(
                         {"datarobot:endpoint": emulator.api_url, "datarobot:apikey": emulator.token,
                          "bench-engine:arm": arm, "bench-engine:deploymentIds": json.dumps(ids)},

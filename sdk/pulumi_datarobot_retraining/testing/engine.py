@@ -50,7 +50,11 @@ class EngineRun:
 
 
 class EngineStack:
-    """One stack of a program folder (a directory with Pulumi.yaml), in a private local backend under `state_dir`."""
+    """One stack of a program folder (a directory with Pulumi.yaml), in a private local backend under `state_dir`.
+
+    The stack's config is written to `Pulumi.<stack>.yaml` in the program folder, not in the backend: two stacks of
+    the same name in one folder share it, whatever their backends. Give each stack its own copy of the folder.
+    """
 
     def __init__(
         self,
