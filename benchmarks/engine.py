@@ -349,8 +349,8 @@ def run(ctx: Context) -> dict[str, Any]:
             )
             figures.append(
                 (
-                    f"{size} deployments, {phase.replace('_', '-')}: CPU s provider / engine / program, ours | trivial",
-                    " | ".join(
+                    f"{size} deployments, {phase.replace('_', '-')}: CPU s provider / engine / program, ours; trivial",
+                    "; ".join(
                         " / ".join(f"{row[arm][key]['median']:.2f}" for key in ("provider_cpu_s", "engine_cpu_s",
                                                                                    "program_cpu_s"))
                         for arm in ARMS
