@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from pulumi.dynamic import Config, ConfigureRequest, ResourceProvider
@@ -31,6 +31,7 @@ RESULTS_DIR = Path(__file__).resolve().parent / "results"
 TOKEN = "bench-token"
 PROJECT = "bench"
 WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+T = TypeVar("T")
 
 
 # -- the emulator ----------------------------------------------------------------------------------------------
@@ -223,11 +224,7 @@ def interleave(
     """Run every arm once per round; the order rotates by one every two rounds and every other round is reversed
     (AB/BA for two arms; with `rounds` = 2 x arms, every arm runs in every position equally often), so drift in
     the machine's load and any position effect fall on all arms alike. `between` runs untimed before each arm."""
-    for index in range(rounds):
-        shift = (index // 2) % len(arms)
-        order = list(arms[shift:]) + list(arms[:shift])
-        if index % 2:
-            order.reverse()
+    for order in round_orders(arms, rounds):
         for arm in order:
             if between is not None:
                 between()
@@ -239,6 +236,18 @@ def interleave(
             arm.cpu.append(time.process_time() - cpu_before)
             if server_cpu is not None:
                 arm.server_cpu.append(server_cpu() - server_before)
+
+
+def round_orders(arms: Sequence[T], rounds: int) -> list[list[T]]:
+    """The order of the arms in each round: rotated by one every two rounds, every other round reversed."""
+    orders = []
+    for index in range(rounds):
+        shift = (index // 2) % len(arms)
+        order = list(arms[shift:]) + list(arms[:shift])
+        if index % 2:
+            order.reverse()
+        orders.append(order)
+    return orders
 
 
 def ratios(numerator: Sequence[float], denominator: Sequence[float]) -> list[float]:

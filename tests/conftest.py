@@ -1,4 +1,5 @@
-"""Shared fixtures: one live emulator per test session, reset to the demo seed before each test that asks for it.
+"""Shared fixtures: one live emulator per test session, reset to the demo seed before each test that asks for it;
+the real Pulumi engine, for every test that needs it.
 
 Every test also carries the marker of its tier, the folder it is in (`tests/client/...` → `client`), so that
 `pytest -m client` runs that tier alone; a new tier's folder needs its marker in pyproject.toml.
@@ -6,6 +7,7 @@ Every test also carries the marker of its tier, the folder it is in (`tests/clie
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,9 +15,11 @@ import pytest
 
 from datarobot_emulator.control import EmulatorControl
 from datarobot_emulator.server import EmulatorServer
+from pulumi_datarobot_retraining.testing.engine import find_pulumi
 
 EMULATOR_TOKEN = "test-token"
 TESTS = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -52,3 +56,16 @@ def emulator_token(emulator_server: EmulatorServer) -> str:
 def emulator_control(emulator: EmulatorServer) -> EmulatorControl:
     """The control client of a freshly reset emulator."""
     return emulator.control
+
+
+@pytest.fixture(scope="session")
+def pulumi_binary() -> Path:
+    """The `pulumi` CLI `make engine` built (or one on PATH). Without one the test skips, except with CI=true: CI
+    must run every engine test, so there a missing engine fails the run."""
+    found = find_pulumi(ROOT)
+    if found is None:
+        message = "no Pulumi engine: run `make engine` (builds it from the Go module proxy) or put `pulumi` on PATH"
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(f"CI must run the real-engine tier, but there is {message}.")
+        pytest.skip(message)
+    return found

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks._common import RESULTS_DIR
-from benchmarks.summary import README, README_BEGIN, README_END, load_results, readme_block, update_readme
+from benchmarks.summary import README, README_BEGIN, README_END, load_results, readme_block, short_title, update_readme
 
 
 def test_readme_tables_are_written_from_the_result_files() -> None:
@@ -20,7 +20,7 @@ def test_every_result_file_with_goals_is_in_the_readme() -> None:
     block = readme_block(load_results(RESULTS_DIR))
     for document in load_results(RESULTS_DIR):
         if document["goals"]:
-            assert document["title"].split(" (")[0] in block
+            assert short_title(document) in block
             assert f"{document['date'][:10]}, load {document['load']['before'][0]:g}" in block
 
 

@@ -1,11 +1,11 @@
 """Fixtures of the real-engine tier: the built or installed `pulumi` CLI, a copy of the stack layout, stacks.
 
-The tier runs whenever an engine is found; with CI=true a missing engine fails the run instead of skipping it.
+The tier runs whenever an engine is found; with CI=true a missing engine fails the run instead of skipping it (the
+`pulumi_binary` fixture, in tests/conftest.py, so the engine benchmark's smoke test follows the same rule).
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -13,23 +13,12 @@ from pathlib import Path
 import pytest
 
 from datarobot_emulator.server import EmulatorServer
-from pulumi_datarobot_retraining.testing.engine import EngineStack, find_pulumi
+from pulumi_datarobot_retraining.testing.engine import EngineStack
 
 ROOT = Path(__file__).resolve().parents[2]
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 
 StackFactory = Callable[..., EngineStack]
-
-
-@pytest.fixture(scope="session")
-def pulumi_binary() -> Path:
-    found = find_pulumi(ROOT)
-    if found is None:
-        message = "no Pulumi engine: run `make engine` (builds it from the Go module proxy) or put `pulumi` on PATH"
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail(f"CI must run the real-engine tier, but there is {message}.")
-        pytest.skip(message)
-    return found
 
 
 @pytest.fixture

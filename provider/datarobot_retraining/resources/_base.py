@@ -65,10 +65,14 @@ class DataRobotResourceProvider(ResourceProvider):
     # The first wait between two polls of a run, growing to the second (tests shorten it).
     run_poll_interval: tuple[float, float] = DEFAULT_POLL_INTERVAL
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {}
+    def __getstate__(self) -> None:
+        # None, not {}: with no state, pickle writes no dict at all. pulumi 3.272's `serialize_provider` wraps the
+        # pickler's dict writer once more on every call, so any dict pickled by the ~985th resource of a program
+        # process recursed that deep and failed (tests/provider/test_many_resources.py).
+        return None
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
+    def __setstate__(self, state: object) -> None:
+        # Unpickling restores nothing: a provider is configured in the process that runs it (configure()).
         pass
 
     def configure(self, req: ConfigureRequest) -> None:

@@ -50,7 +50,11 @@ class EngineRun:
 
 
 class EngineStack:
-    """One stack of a program folder (a directory with Pulumi.yaml), in a private local backend under `state_dir`."""
+    """One stack of a program folder (a directory with Pulumi.yaml), in a private local backend under `state_dir`.
+
+    The stack's config is written to `Pulumi.<stack>.yaml` in the program folder, not in the backend: two stacks of
+    the same name in one folder share it, whatever their backends. Give each stack its own copy of the folder.
+    """
 
     def __init__(
         self,
@@ -62,6 +66,7 @@ class EngineStack:
         python: str = sys.executable,
         passphrase: str = "engine-test-passphrase",
         echo: Callable[[str], None] | None = None,
+        env: Mapping[str, str] | None = None,
     ) -> None:
         self.project_dir = project_dir.resolve()
         self.pulumi = pulumi
@@ -86,6 +91,8 @@ class EngineStack:
         }
         if "virtualenv" in options:
             self.env["PULUMI_RUNTIME_VIRTUALENV"] = str(options["virtualenv"])
+        # The caller's own variables for the engine and the plugins it starts (for example PYTHONPATH).
+        self.env.update(env or {})
         (state_dir / "backend").mkdir(exist_ok=True)
         self._stack = auto.create_or_select_stack(
             stack,
