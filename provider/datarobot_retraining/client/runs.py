@@ -41,13 +41,7 @@ class RetrainingPolicyRunsAPI:
         response = self._http.request("POST", _runs_path(deployment_id, policy_id))
         if not is_empty(response):
             return self._http.parse(response, RetrainingPolicyRun)
-        policy_response = self._http.request(
-            "GET", api_path("deployments", deployment_id, "retrainingPolicies", policy_id)
-        )
-        latest = self._http.parse(policy_response, RetrainingPolicy).latest_run
-        if latest is not None and latest.id != newest_before:
-            return latest
-        newest = _newest(self.list(deployment_id, policy_id)) if latest is None else None
+        newest = self._newest_run(deployment_id, policy_id)
         if newest is None or newest.id == newest_before:
             path = _runs_path(deployment_id, policy_id)
             raise ResponseValidationError(
@@ -61,12 +55,16 @@ class RetrainingPolicyRunsAPI:
 
     def newest_run_id(self, deployment_id: str, policy_id: str) -> str | None:
         """The id of the policy's newest run (its `latestRun`, else the newest listed), `None` when it has none."""
+        newest = self._newest_run(deployment_id, policy_id)
+        return None if newest is None else newest.id
+
+    def _newest_run(self, deployment_id: str, policy_id: str) -> RetrainingPolicyRun | None:
+        # The server's own pointer first (one GET); the list only when the policy shows none.
         policy_response = self._http.request(
             "GET", api_path("deployments", deployment_id, "retrainingPolicies", policy_id)
         )
         latest = self._http.parse(policy_response, RetrainingPolicy).latest_run
-        newest = latest if latest is not None else _newest(self.list(deployment_id, policy_id))
-        return None if newest is None else newest.id
+        return latest if latest is not None else _newest(self.list(deployment_id, policy_id))
 
     def cancel(self, deployment_id: str, policy_id: str, run_id: str) -> RetrainingPolicyRun:
         """Cancel a run (PATCH `{"status": "cancelled"}`) and return it.

@@ -176,7 +176,8 @@ class RetrainingPolicyRunProvider(DataRobotResourceProvider):
 
         def post() -> RetrainingPolicyRun:
             nonlocal newest_before, posted
-            newest_before, posted = runs.newest_run_id(deployment_id, policy_id), False
+            posted = False  # until the look before this POST has answered
+            newest_before = runs.newest_run_id(deployment_id, policy_id)
             posted = True
             return runs.start(deployment_id, policy_id, newest_before=newest_before)
 
